@@ -1,0 +1,253 @@
+"""Languages of the web UI (Flask-Babel): Simplified Chinese by default, English second.
+
+The locale is chosen per request: the one picked with the switch (kept in the session), else the
+signed-in user's saved choice, else zh_CN. The citizen portal uses the same helpers, so the
+labels of the stable codes (states, types, channels, …) are defined once, here.
+
+Message ids are English; `translations/zh_CN` holds the Chinese and `translations/en` is the
+identity catalogue. After changing texts, from the repository root:
+    pybabel extract -F hotline/translations/babel.cfg -k lazy_gettext -k _l --no-location \
+        --sort-output -o hotline/translations/messages.pot .
+    pybabel update -i hotline/translations/messages.pot -d hotline/translations --no-fuzzy-matching
+    (translate the new entries of zh_CN/LC_MESSAGES/messages.po)
+    pybabel compile -d hotline/translations
+tests/functional/test_web_pages.py fails while a text of the code has no Chinese translation.
+"""
+from __future__ import annotations
+
+from functools import cached_property
+
+from babel import Locale, support
+from flask import Flask, session
+from flask_babel import Babel, Domain, get_babel, get_locale, lazy_gettext
+from flask_login import current_user
+
+DEFAULT_LOCALE = "zh_CN"
+LOCALES: dict[str, str] = {"zh_CN": "中文", "en": "English"}
+SESSION_KEY = "locale"
+
+
+def _catalog_name(locale: Locale | None) -> str:
+    """The catalogue folder of a locale: Babel calls zh_CN "zh_Hans_CN", our folder is zh_CN."""
+    for name in LOCALES:
+        if str(Locale.parse(name)) == str(locale):
+            return name
+    return str(locale)
+
+
+class CatalogDomain(Domain):
+    """Flask-Babel's domain, finding the catalogue under our locale's name (zh_CN, en).
+
+    Babel normalises zh_CN to zh_Hans_CN, for which gettext finds no zh_CN folder, so the stock
+    domain would silently fall back to the English message ids.
+    """
+
+    def get_translations(self):
+        locale = get_locale()
+        if locale is None:
+            return support.NullTranslations()
+        key = (str(locale), self.domain[0])
+        if key not in self.cache:
+            translations = support.Translations()
+            for dirname in self.translation_directories:
+                translations.merge(support.Translations.load(dirname, [_catalog_name(locale)], self.domain[0]))
+            self.cache[key] = translations
+        return self.cache[key]
+
+
+class HotlineBabel(Babel):
+    @cached_property
+    def domain_instance(self):
+        return CatalogDomain(domain=get_babel().default_domain)
+
+
+def select_locale() -> str:
+    chosen = session.get(SESSION_KEY)
+    if chosen in LOCALES:
+        return chosen
+    user_locale = getattr(current_user, "locale", None) if current_user else None
+    if user_locale in LOCALES:
+        return user_locale
+    return DEFAULT_LOCALE
+
+
+def current_locale() -> str:
+    """zh_CN or en (our names, not Babel's zh_Hans_CN)."""
+    locale = get_locale()
+    return _catalog_name(locale) if locale else DEFAULT_LOCALE
+
+
+def html_lang() -> str:
+    """The `lang` attribute of <html>: zh-CN or en."""
+    return current_locale().replace("_", "-")
+
+
+def remember_locale(locale: str) -> bool:
+    """Keep the choice in the session; False when the locale is not one we offer."""
+    if locale not in LOCALES:
+        return False
+    session[SESSION_KEY] = locale
+    return True
+
+
+# --- labels of the stable codes (SPEC §11) --------------------------------------------------------
+
+STATE_LABELS = {
+    "new": lazy_gettext("New"),
+    "invalid": lazy_gettext("Not accepted"),
+    "merged": lazy_gettext("Duplicate"),
+    "answered": lazy_gettext("Answered directly"),
+    "awaiting_instruction": lazy_gettext("Awaiting instruction"),
+    "dispatched": lazy_gettext("To be signed"),
+    "returned": lazy_gettext("Returned"),
+    "in_progress": lazy_gettext("In progress"),
+    "committed": lazy_gettext("Committed"),
+    "replied": lazy_gettext("Replied"),
+    "under_review": lazy_gettext("Under review"),
+    "archived": lazy_gettext("Archived"),
+}
+
+TYPE_LABELS = {
+    "consultation": lazy_gettext("Consultation"),
+    "help": lazy_gettext("Request for help"),
+    "complaint": lazy_gettext("Complaint"),
+    "report": lazy_gettext("Report"),
+    "suggestion": lazy_gettext("Suggestion"),
+    "praise": lazy_gettext("Praise"),
+    "other": lazy_gettext("Other"),
+}
+
+CHANNEL_LABELS = {
+    "phone": lazy_gettext("Phone"),
+    "sms": lazy_gettext("SMS"),
+    "voicemail": lazy_gettext("Voicemail"),
+    "web": lazy_gettext("Web"),
+    "mailbox": lazy_gettext("Mailbox"),
+    "api": lazy_gettext("API"),
+    "open311": lazy_gettext("Open311"),
+}
+
+ROLE_LABELS = {
+    "agent": lazy_gettext("Call agent"),
+    "supervisor": lazy_gettext("Supervisor"),
+    "leader": lazy_gettext("Leader"),
+    "department": lazy_gettext("Department"),
+    "admin": lazy_gettext("Administrator"),
+    "system": lazy_gettext("System"),
+}
+
+HANDLING_LABELS = {
+    "time_limited": lazy_gettext("Time-limited"),
+    "commitment": lazy_gettext("Commitment"),
+    "joint": lazy_gettext("Joint"),
+}
+
+SATISFACTION_LABELS = {
+    "satisfied": lazy_gettext("Satisfied"),
+    "basically_satisfied": lazy_gettext("Basically satisfied"),
+    "dissatisfied": lazy_gettext("Dissatisfied"),
+    "unreachable": lazy_gettext("Unreachable"),
+}
+
+LIGHT_LABELS = {
+    "none": lazy_gettext("No light"),
+    "green": lazy_gettext("Green"),
+    "yellow": lazy_gettext("Due soon"),
+    "red": lazy_gettext("Overdue"),
+    "severe": lazy_gettext("Severely overdue"),
+}
+
+ACTION_LABELS = {
+    "create": lazy_gettext("Register"),
+    "classify": lazy_gettext("Classify"),
+    "mark_invalid": lazy_gettext("Mark invalid"),
+    "merge": lazy_gettext("Merge duplicate"),
+    "answer": lazy_gettext("Answer directly"),
+    "request_instruction": lazy_gettext("Request instruction"),
+    "instruct": lazy_gettext("Instruct"),
+    "dispatch": lazy_gettext("Dispatch"),
+    "sign": lazy_gettext("Sign"),
+    "return": lazy_gettext("Return"),
+    "interim_reply": lazy_gettext("Interim reply"),
+    "opinion": lazy_gettext("Opinion"),
+    "request_extension": lazy_gettext("Request extension"),
+    "decide_extension": lazy_gettext("Decide extension"),
+    "reply": lazy_gettext("Reply"),
+    "urge": lazy_gettext("Urge"),
+    "supervise": lazy_gettext("Supervise"),
+    "callback": lazy_gettext("Callback"),
+    "review": lazy_gettext("Review"),
+    "archive": lazy_gettext("Archive"),
+}
+
+INVALID_REASON_LABELS = {
+    "malicious": lazy_gettext("Malicious or abusive"),
+    "duplicate": lazy_gettext("Repeated content"),
+    "empty": lazy_gettext("Empty or unanswerable"),
+    "advertising": lazy_gettext("Advertising"),
+    "legislature_or_court": lazy_gettext("For the congress, court or procuratorate"),
+    "legal_channel": lazy_gettext("For litigation, arbitration or administrative review"),
+    "test_or_misdial": lazy_gettext("Misdial or test"),
+}
+
+FIELD_LABELS = {
+    "type": lazy_gettext("Type"),
+    "channel": lazy_gettext("Channel"),
+    "content": lazy_gettext("Content"),
+    "category": lazy_gettext("Category"),
+    "district": lazy_gettext("District"),
+    "address": lazy_gettext("Address / location"),
+    "caller_name": lazy_gettext("Caller name"),
+    "caller_phone": lazy_gettext("Caller phone"),
+    "confidential": lazy_gettext("Confidential"),
+    "public_consent": lazy_gettext("Caller agrees to publication"),
+    "urgent": lazy_gettext("Urgent"),
+    "reason_code": lazy_gettext("Reason"),
+    "reason": lazy_gettext("Reason"),
+    "note": lazy_gettext("Note"),
+    "into": lazy_gettext("Duplicate of"),
+    "text": lazy_gettext("Text"),
+    "article_id": lazy_gettext("Article"),
+    "department": lazy_gettext("Department"),
+    "co_departments": lazy_gettext("Co-departments (joint)"),
+    "handling": lazy_gettext("Handling"),
+    "committed_date": lazy_gettext("Committed date"),
+    "working_days": lazy_gettext("Extra working days"),
+    "approve": lazy_gettext("Approved"),
+    "resolved": lazy_gettext("Resolved?"),
+    "message": lazy_gettext("Message"),
+    "satisfaction": lazy_gettext("Satisfaction"),
+    "decision": lazy_gettext("Decision"),
+}
+
+LABELS = {
+    "field": FIELD_LABELS,
+    "state": STATE_LABELS,
+    "type": TYPE_LABELS,
+    "channel": CHANNEL_LABELS,
+    "role": ROLE_LABELS,
+    "handling": HANDLING_LABELS,
+    "satisfaction": SATISFACTION_LABELS,
+    "light": LIGHT_LABELS,
+    "action": ACTION_LABELS,
+    "invalid_reason": INVALID_REASON_LABELS,
+}
+
+
+def label(kind: str, code: str | None) -> str:
+    """The translated name of a code (`label('state', 'new')`); the code itself when unknown."""
+    if code is None:
+        return ""
+    value = LABELS.get(kind, {}).get(str(code))
+    return str(value) if value is not None else str(code)
+
+
+def field_label(name: str) -> str:
+    return label("field", name)
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
+    HotlineBabel(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(label=label, field_label=field_label, LOCALES=LOCALES, html_lang=html_lang,
+                                 current_locale=current_locale)

@@ -1,0 +1,148 @@
+"""Sessions, roles and form protection for the browser pages.
+
+Signing in goes through Flask-Login with the session cookie; the JSON API keeps its bearer tokens.
+CSRF is checked by every browser blueprint (`browser_blueprint` wires it) rather than app-wide,
+because the API and the Twilio webhooks authenticate otherwise and must not demand a form token.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from functools import wraps
+
+from flask import Blueprint, Flask, abort, redirect, request, url_for
+from flask_login import LoginManager, UserMixin, current_user
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from workorders.context import Actor
+from workorders.errors import DomainError
+from workorders.models import User
+
+from .. import db
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+class SignedInUser(UserMixin):
+    """The Flask-Login view of a `User` row (the domain model stays free of Flask)."""
+
+    def __init__(self, user: User):
+        self.user = user
+
+    def get_id(self) -> str:
+        # The password's fingerprint is part of the id: changing the password ends other sessions.
+        return f"{self.user.id}.{password_fingerprint(self.user)}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.user.active
+
+    @property
+    def role(self) -> str:
+        return self.user.role
+
+    @property
+    def locale(self) -> str | None:
+        return self.user.locale
+
+    @property
+    def name(self) -> str:
+        return self.user.display_name or self.user.username
+
+    @property
+    def actor(self) -> Actor:
+        return Actor.of(self.user)
+
+
+def password_fingerprint(user: User) -> str:
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> SignedInUser | None:
+    user_id, _, fingerprint = session_id.partition(".")
+    if not user_id.isdigit():
+        return None
+    user = db.session().scalar(select(User).where(User.id == int(user_id)))
+    if user is None or not user.active or fingerprint != password_fingerprint(user):
+        return None
+    return SignedInUser(user)
+
+
+def protect_forms() -> None:
+    """CSRF check for the POSTs of a browser blueprint (raises CSRFError → 400 page)."""
+    csrf.protect()
+
+
+def security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def browser_blueprint(name: str, import_name: str, url_prefix: str | None = None) -> Blueprint:
+    """A blueprint of HTML pages: CSRF on its forms, security headers on its answers.
+
+    The CSRF check is registered first, so a forged POST is refused before anything else runs.
+    """
+    from .errors import on_domain_error, on_stale
+
+    bp = Blueprint(name, import_name, url_prefix=url_prefix)
+    bp.before_request(protect_forms)
+    bp.after_request(security_headers)
+    bp.register_error_handler(DomainError, on_domain_error)
+    bp.register_error_handler(StaleDataError, on_stale)
+    BROWSER_BLUEPRINTS.add(name)
+    return bp
+
+
+BROWSER_BLUEPRINTS: set[str] = set()
+
+
+def roles_required(*roles: str) -> Callable:
+    """Only signed-in users of these roles; others are sent to /login or shown the 403 page."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            if roles and current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return guarded
+
+    return decorate
+
+
+def signed_in(view: Callable) -> Callable:
+    return roles_required()(view)
+
+
+def init_app(app: Flask) -> None:
+    # Forms check CSRF in their own blueprints (see `browser_blueprint`), not app-wide.
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
+    # The agent desk stays open all shift: the token lives as long as the session.
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    app.config.setdefault("SESSION_PROTECTION", "strong")
+    app.config.setdefault("PERMANENT_SESSION_LIFETIME", 12 * 3600)
+    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config.get("SESSION_COOKIE_SECURE", False))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = app.config["SESSION_PROTECTION"]

@@ -1,0 +1,106 @@
+"""Idempotent writes of call and message records, and of the orders they create.
+
+Twilio retries a webhook when it does not hear back in time, and two copies can arrive at once.
+Each record is claimed by inserting its unique provider id inside a savepoint: the loser of a
+race gets an IntegrityError once the winner has committed, rolls back only the savepoint and
+reads the winner's row. Orders a call creates are made while holding the call's row lock and
+guarded by a unique (call, kind) index, so a repeat never creates a second order.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from workorders.intake import Created
+from workorders.models import WorkOrder
+
+from .models import Call, CallOrder, Message
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+def _claim(session: Session, find: Callable[[], T | None], build: Callable[[], T]) -> tuple[T, bool]:
+    existing = find()
+    if existing is not None:
+        return existing, False
+    try:
+        with session.begin_nested():
+            row = build()
+            session.add(row)
+        return row, True
+    except IntegrityError:
+        # A concurrent copy of this webhook inserted it first and has committed: use its row.
+        existing = find()
+        if existing is None:
+            raise
+        log.info("a concurrent copy of this webhook recorded %r first; using it", existing)
+        return existing, False
+
+
+def find_call(session: Session, call_sid: str) -> Call | None:
+    return session.scalar(select(Call).where(Call.call_sid == call_sid))
+
+
+def claim_call(session: Session, call_sid: str, now: datetime, **fields) -> tuple[Call, bool]:
+    """The call's record, created on the first webhook that mentions it."""
+    def build() -> Call:
+        values = {"direction": "inbound", "purpose": "hotline", "status": "in-progress",
+                  "after_hours": False, "menu_rounds": 0, **fields}
+        return Call(call_sid=call_sid, started_at=now, updated_at=now, **values)
+
+    return _claim(session, lambda: find_call(session, call_sid), build)
+
+
+def lock_call(session: Session, call: Call) -> Call:
+    """Serialise the webhooks of one call (PostgreSQL row lock; SQLite locks the whole file)."""
+    return session.scalars(
+        select(Call).where(Call.id == call.id).with_for_update().execution_options(populate_existing=True)
+    ).one()
+
+
+def find_message(session: Session, message_sid: str) -> Message | None:
+    return session.scalar(select(Message).where(Message.message_sid == message_sid))
+
+
+def claim_message(session: Session, message_sid: str, now: datetime, **fields) -> tuple[Message, bool]:
+    return _claim(
+        session,
+        lambda: find_message(session, message_sid),
+        lambda: Message(message_sid=message_sid, at=now, **fields),
+    )
+
+
+def linked_order(session: Session, call: Call, kind: str) -> WorkOrder | None:
+    link = session.scalar(select(CallOrder).where(CallOrder.call_id == call.id, CallOrder.kind == kind))
+    return link.order if link else None
+
+
+def order_once_per_call(
+    session: Session, call: Call, kind: str, now: datetime, create: Callable[[], Created]
+) -> tuple[WorkOrder, str | None]:
+    """The call's order of this kind: created now (with its access code) or found (code None).
+
+    A refusal from `create` rolls back everything it wrote and propagates.
+    """
+    call = lock_call(session, call)
+    existing = linked_order(session, call, kind)
+    if existing is not None:
+        return existing, None
+    try:
+        with session.begin_nested():
+            created = create()
+            session.add(CallOrder(call_id=call.id, order_id=created.order.id, kind=kind, created_at=now))
+    except IntegrityError:
+        existing = linked_order(session, call, kind)
+        if existing is None:
+            raise
+        log.info("a concurrent copy of this webhook created the %s order of %r first", kind, call)
+        return existing, None
+    return created.order, created.access_code

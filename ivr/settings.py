@@ -1,0 +1,135 @@
+"""Telephony configuration (SPEC §5, §10): environment first, `create_app(test_config)` overrides.
+
+Every text the caller hears, the `<Say>` voice and language and the speech-recognition language
+are configuration with Mandarin defaults, so a hotline can re-record its wording without code.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from datetime import time
+from pathlib import Path
+
+from flask import Flask
+
+from .prompts import DEFAULT_PROMPTS
+
+
+def defaults_from_environment() -> dict:
+    env = os.environ.get
+    return {
+        # "off" only for development without a Twilio account; the app logs it loudly.
+        "IVR_SIGNATURES": env("HOTLINE_TWILIO_SIGNATURES", "on"),
+        # A HMAC-SHA256 webhook SharedKey's secret, when the account signs with one.
+        "TWILIO_WEBHOOK_SHARED_KEY": env("TWILIO_WEBHOOK_SHARED_KEY"),
+        # Where the REST client sends requests (a proxy, or a fake Twilio in tests).
+        "TWILIO_API_BASE_URL": env("TWILIO_API_BASE_URL"),
+        # twilio / console; unset: twilio when the account is configured, else console.
+        "IVR_TELEPHONY": env("HOTLINE_TELEPHONY"),
+        "IVR_WORKING_HOURS": env("HOTLINE_WORKING_HOURS", "08:30-17:30"),
+        "IVR_VOICE": env("HOTLINE_IVR_VOICE", "Polly.Zhiyu-Neural"),
+        "IVR_LANGUAGE": env("HOTLINE_IVR_LANGUAGE", "cmn-CN"),
+        "IVR_SPEECH_LANGUAGE": env("HOTLINE_IVR_SPEECH_LANGUAGE", "cmn-Hans-CN"),
+        "IVR_AGENT_QUEUE": env("HOTLINE_AGENT_QUEUE", "agents"),
+        "IVR_AGENT_NUMBER": env("HOTLINE_AGENT_NUMBER"),
+        "IVR_QUERY_ATTEMPTS_PER_CALL": int(env("HOTLINE_IVR_QUERY_ATTEMPTS_PER_CALL", "3")),
+        "IVR_QUERY_ATTEMPTS_PER_ORDER": int(env("HOTLINE_IVR_QUERY_ATTEMPTS_PER_ORDER", "5")),
+        "IVR_PROMPTS": _prompts_from_environment(),
+    }
+
+
+def _prompts_from_environment() -> dict[str, str]:
+    """HOTLINE_IVR_PROMPTS names a JSON file of texts; HOTLINE_IVR_PROMPT_<NAME> overrides one."""
+    prompts: dict[str, str] = {}
+    path = os.environ.get("HOTLINE_IVR_PROMPTS")
+    if path:
+        prompts.update(json.loads(Path(path).read_text(encoding="utf-8")))
+    for name in DEFAULT_PROMPTS:
+        value = os.environ.get(f"HOTLINE_IVR_PROMPT_{name.upper()}")
+        if value:
+            prompts[name] = value
+    return prompts
+
+
+HOURS = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
+
+
+def parse_working_hours(spec: str) -> list[tuple[time, time | None]]:
+    """'08:30-12:00,13:30-17:30' → ranges; an end of 24:00 means to midnight (None)."""
+    ranges = []
+    for part in spec.split(","):
+        match = HOURS.match(part.strip())
+        if not match:
+            raise ValueError(f"working hours '{part}' are not like 08:30-17:30")
+        h1, m1, h2, m2 = map(int, match.groups())
+        if h1 > 23 or m1 > 59 or m2 > 59 or h2 > 24 or (h2 == 24 and m2):
+            raise ValueError(f"working hours '{part}' name an impossible time")
+        start, end = time(h1, m1), (None if h2 == 24 else time(h2, m2))
+        if end is not None and end <= start:
+            raise ValueError(f"working hours '{part}' end before they start")
+        ranges.append((start, end))
+    return ranges
+
+
+@dataclass(frozen=True)
+class IvrSettings:
+    signatures: bool
+    auth_token: str | None
+    shared_key: str | None
+    public_url: str | None
+    account_sid: str | None
+    number: str | None
+    api_base_url: str | None
+    telephony: str
+    working_hours: list[tuple[time, time | None]]
+    voice: str
+    language: str
+    speech_language: str
+    agent_queue: str
+    agent_number: str | None
+    query_attempts_per_call: int
+    query_attempts_per_order: int
+    prompts: dict[str, str]
+
+    @classmethod
+    def from_app(cls, app: Flask) -> IvrSettings:
+        c = app.config
+        unknown = sorted(set(c["IVR_PROMPTS"]) - set(DEFAULT_PROMPTS))
+        if unknown:
+            raise ValueError(f"unknown IVR prompt(s): {', '.join(unknown)}")
+        signatures = str(c["IVR_SIGNATURES"]).strip().lower()
+        if signatures not in ("on", "off"):
+            raise ValueError("HOTLINE_TWILIO_SIGNATURES must be 'on' or 'off'")
+        account_ready = bool(c.get("TWILIO_ACCOUNT_SID") and c.get("TWILIO_AUTH_TOKEN") and c.get("TWILIO_NUMBER"))
+        telephony = c["IVR_TELEPHONY"] or ("twilio" if account_ready else "console")
+        if telephony not in ("twilio", "console"):
+            raise ValueError("HOTLINE_TELEPHONY must be 'twilio' or 'console'")
+        return cls(
+            signatures=signatures == "on",
+            auth_token=c.get("TWILIO_AUTH_TOKEN"),
+            shared_key=c.get("TWILIO_WEBHOOK_SHARED_KEY"),
+            public_url=(c.get("PUBLIC_URL") or "").rstrip("/") or None,
+            account_sid=c.get("TWILIO_ACCOUNT_SID"),
+            number=c.get("TWILIO_NUMBER"),
+            api_base_url=c.get("TWILIO_API_BASE_URL"),
+            telephony=telephony,
+            working_hours=parse_working_hours(c["IVR_WORKING_HOURS"]),
+            voice=c["IVR_VOICE"],
+            language=c["IVR_LANGUAGE"],
+            speech_language=c["IVR_SPEECH_LANGUAGE"],
+            agent_queue=c["IVR_AGENT_QUEUE"],
+            agent_number=c.get("IVR_AGENT_NUMBER"),
+            query_attempts_per_call=int(c["IVR_QUERY_ATTEMPTS_PER_CALL"]),
+            query_attempts_per_order=int(c["IVR_QUERY_ATTEMPTS_PER_ORDER"]),
+            prompts={**DEFAULT_PROMPTS, **c["IVR_PROMPTS"]},
+        )
+
+
+def init_app(app: Flask) -> IvrSettings:
+    for key, value in defaults_from_environment().items():
+        app.config.setdefault(key, value)
+    settings = IvrSettings.from_app(app)
+    app.extensions["ivr.settings"] = settings
+    return settings

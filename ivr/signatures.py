@@ -1,0 +1,56 @@
+"""`X-Twilio-Signature` on every webhook, checked with twilio's own `RequestValidator`.
+
+The signature covers the URL Twilio requested and every POST parameter it sent: never a
+whitelist, since Twilio adds parameters without notice. Behind a proxy the app does not see that
+URL, so HOTLINE_PUBLIC_URL names it. Accounts that sign with a SharedKey send the algorithm
+(HMAC-SHA256) in X-Twilio-Webhooks-Signature-Settings and are checked with that key's secret.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Request
+from twilio.request_validator import (
+    SIGNATURE_HEADER,
+    SIGNATURE_SETTINGS_HEADER,
+    RequestValidator,
+    get_signature_algorithm,
+)
+
+from .settings import IvrSettings
+
+log = logging.getLogger(__name__)
+
+
+def requested_url(request: Request, settings: IvrSettings) -> str:
+    """The URL as Twilio saw it: the public base, this path, the query string byte for byte."""
+    if not settings.public_url:
+        return request.url
+    query = request.query_string.decode("latin-1")
+    return settings.public_url + request.path + (f"?{query}" if query else "")
+
+
+def signature_is_valid(request: Request, settings: IvrSettings) -> bool:
+    signature = request.headers.get(SIGNATURE_HEADER, "")
+    if not signature:
+        return False
+    signing = request.headers.get(SIGNATURE_SETTINGS_HEADER)
+    secret = settings.shared_key if signing and "key=" in signing and settings.shared_key else settings.auth_token
+    if not secret:
+        log.error("a Twilio webhook arrived but TWILIO_AUTH_TOKEN is not set; refusing it")
+        return False
+    validator = RequestValidator(secret)
+    return validator.validate(
+        requested_url(request, settings), request.form, signature,
+        algorithm=get_signature_algorithm(signing),
+    )
+
+
+def warn_if_disabled(settings: IvrSettings, logger: logging.Logger) -> None:
+    if not settings.signatures:
+        banner = "!" * 78
+        logger.warning(
+            "\n%s\nTWILIO SIGNATURE CHECKING IS OFF (HOTLINE_TWILIO_SIGNATURES=off).\n"
+            "Anyone can post to /ivr/* and create orders. Development only: never in production.\n%s",
+            banner, banner,
+        )

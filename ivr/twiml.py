@@ -1,0 +1,155 @@
+"""TwiML the hotline answers with, built with twilio's `VoiceResponse` / `MessagingResponse`.
+
+Every `<Say>` carries the configured voice and language; every `<Gather>`, `<Record>` and
+`<Redirect>` points at one of the blueprint's endpoints, absolute under HOTLINE_PUBLIC_URL when
+the app sits behind a proxy (so Twilio calls back where the signature is computed).
+"""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Response
+from twilio.twiml.messaging_response import MessagingResponse
+from twilio.twiml.voice_response import VoiceResponse
+
+from .settings import IvrSettings
+
+TWIML_MIMETYPE = "text/xml"
+# Long enough for a citizen to explain a problem; Twilio's own ceiling is 4 hours.
+MAX_RECORDING_SECONDS = 180
+
+
+class Twiml:
+    def __init__(self, settings: IvrSettings):
+        self.settings = settings
+
+    # -- building blocks ---------------------------------------------------------------------------
+
+    def url(self, path: str, **query: str) -> str:
+        base = self.settings.public_url or ""
+        return base + path + (("?" + urlencode(query)) if query else "")
+
+    def text(self, key: str, **values: str) -> str:
+        return self.settings.prompts[key].format(**values)
+
+    def say(self, node, key: str, **values: str) -> None:
+        node.say(self.text(key, **values), voice=self.settings.voice, language=self.settings.language)
+
+    @staticmethod
+    def send(response) -> Response:
+        return Response(str(response), mimetype=TWIML_MIMETYPE)
+
+    # -- the caller's path -------------------------------------------------------------------------
+
+    def menu(self, *prefix: str, welcome: bool = False) -> VoiceResponse:
+        response = VoiceResponse()
+        if welcome:
+            self.say(response, "welcome")
+        for key in prefix:
+            self.say(response, key)
+        gather = response.gather(num_digits=1, action=self.url("/ivr/menu"), method="POST", timeout=6)
+        self.say(gather, "menu")
+        # No key pressed: /ivr/menu without Digits counts a silent round and plays the menu again.
+        response.redirect(self.url("/ivr/menu"), method="POST")
+        return response
+
+    def record(self, *keys: str, welcome: bool = False) -> VoiceResponse:
+        response = VoiceResponse()
+        if welcome:
+            self.say(response, "welcome")
+        for key in keys:
+            self.say(response, key)
+        response.record(
+            action=self.url("/ivr/recording"), method="POST", max_length=MAX_RECORDING_SECONDS,
+            finish_on_key="#", play_beep=True, timeout=6,
+        )
+        # Twilio goes on here only when nothing was recorded.
+        self.say(response, "recording_missing")
+        self.say(response, "goodbye")
+        response.hangup()
+        return response
+
+    def speech(self) -> VoiceResponse:
+        response = VoiceResponse()
+        gather = response.gather(
+            input="speech", action=self.url("/ivr/speech"), method="POST",
+            language=self.settings.speech_language, speech_timeout="auto", timeout=6,
+        )
+        self.say(gather, "speech")
+        response.redirect(self.url("/ivr/speech"), method="POST")
+        return response
+
+    def to_agent(self) -> VoiceResponse:
+        response = VoiceResponse()
+        self.say(response, "to_agent")
+        if self.settings.agent_number:
+            response.dial(self.settings.agent_number)
+        else:
+            response.enqueue(self.settings.agent_queue)
+        return response
+
+    def query_number(self, *prefix: str) -> VoiceResponse:
+        return self._query_gather(prefix, "query_number", "number", 13)
+
+    def query_code(self, *prefix: str) -> VoiceResponse:
+        return self._query_gather(prefix, "query_code", "code", 6)
+
+    def _query_gather(self, prefix, prompt: str, step: str, digits: int) -> VoiceResponse:
+        response = VoiceResponse()
+        for key in prefix:
+            self.say(response, key)
+        gather = response.gather(
+            num_digits=digits, finish_on_key="#", timeout=10, method="POST",
+            action=self.url("/ivr/query", step=step),
+        )
+        self.say(gather, prompt)
+        response.redirect(self.url("/ivr/menu"), method="POST")
+        return response
+
+    def query_result(self, state: str, has_reply: bool) -> VoiceResponse:
+        response = VoiceResponse()
+        self.say(response, "query_state", state=state)
+        if has_reply:
+            self.say(response, "query_has_reply")
+        gather = response.gather(num_digits=1, action=self.url("/ivr/menu"), method="POST", timeout=6)
+        self.say(gather, "menu")
+        response.redirect(self.url("/ivr/menu"), method="POST")
+        return response
+
+    def goodbye(self, *keys: str, **values: str) -> VoiceResponse:
+        response = VoiceResponse()
+        for key in keys:
+            self.say(response, key, **values)
+        response.hangup()
+        return response
+
+    @staticmethod
+    def empty() -> VoiceResponse:
+        """For callbacks whose answer Twilio ignores (call status)."""
+        return VoiceResponse()
+
+    def apology(self) -> VoiceResponse:
+        return self.goodbye("apology")
+
+    # -- the satisfaction survey -------------------------------------------------------------------
+
+    def survey_question(self, order_number: str, step: str, *prefix: str) -> VoiceResponse:
+        response = VoiceResponse()
+        for key in prefix:
+            self.say(response, key)
+        gather = response.gather(
+            num_digits=1, timeout=8, method="POST",
+            action=self.url("/ivr/survey", order=order_number, step=step),
+        )
+        self.say(gather, "survey_satisfaction" if step == "satisfaction" else "survey_resolved")
+        self.say(response, "survey_no_answer")
+        response.hangup()
+        return response
+
+    # -- SMS ---------------------------------------------------------------------------------------
+
+    def sms(self, key: str | None, **values: str) -> MessagingResponse:
+        response = MessagingResponse()
+        if key is not None:
+            response.message(self.text(key, **values))
+        return response

@@ -1,0 +1,60 @@
+"""The query limit holds when many processes guess at once: the counters are rows in the database,
+updated atomically, so simultaneous wrong tries cannot slip past the limit (issue #8, 3)."""
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from hotline.db import make_engine
+from tests.committed import committed_database
+from workorders.calendar_store import load_calendar
+from workorders.citizen.query_limits import DEFAULT_LIMITS, TooManyAttempts, verify_access
+from workorders.context import Actor, Context
+from workorders.intake import create_order
+
+pytestmark = pytest.mark.committed
+SECRET = b"concurrency-secret"
+NOW = datetime(2026, 3, 2, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def test_simultaneous_wrong_tries_stop_exactly_at_the_limit(tmp_path):
+    with committed_database(tmp_path) as url:
+        engine = make_engine(url)
+        from sqlalchemy.orm import Session
+
+        with Session(engine) as session:
+            ctx = Context(session, NOW, load_calendar(session), NOW.tzinfo, SECRET)
+            created = create_order(ctx, Actor.system("test"), {"content": "路灯不亮"}, channel="web")
+            number, code = created.order.number, created.access_code
+            session.commit()
+        wrong = f"{(int(code) + 1) % 10**6:06d}"
+        tries = 12
+        barrier = threading.Barrier(tries)
+        outcomes: list[str] = []
+        lock = threading.Lock()
+
+        def guess(i: int):
+            with Session(engine) as s:
+                barrier.wait()
+                try:
+                    found = verify_access(s, SECRET, number, wrong, source="web", client_key=f"ip:10.0.0.{i}",
+                                          now=NOW)
+                    s.commit()
+                    outcome = "wrong" if found is None else "found"
+                except TooManyAttempts:
+                    s.rollback()
+                    outcome = "refused"
+            with lock:
+                outcomes.append(outcome)
+
+        threads = [threading.Thread(target=guess, args=(i,)) for i in range(tries)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        engine.dispose()
+    assert sorted(outcomes) == ["refused"] * (tries - DEFAULT_LIMITS.failures_per_order) + [
+        "wrong"] * DEFAULT_LIMITS.failures_per_order

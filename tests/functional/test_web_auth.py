@@ -1,0 +1,140 @@
+"""Signing in and out, attempts limited, secure cookies, password change, the language switch."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.web_support import PASSWORD, WebSession, csrf_token, people, text_of
+from workorders.models import User
+
+
+@pytest.fixture
+def web(app, make_user):
+    return people(app, make_user)
+
+
+def test_the_root_sends_strangers_to_login_and_each_role_to_its_own_start_page(app, make_user, client):
+    assert client.get("/").location.endswith("/login")
+    homes = {"agent": "/desk", "supervisor": "/supervisor", "leader": "/supervisor/instruction",
+             "admin": "/admin", "department": "/inbox"}
+    for role, home in homes.items():
+        user, _ = make_user(role, "housing" if role == "department" else None)
+        person = WebSession(app)
+        response = person.login(user.username)
+        assert response.status_code == 302 and response.location == home
+        assert person.get("/").location == home
+
+
+def test_pages_need_a_signed_in_user(client):
+    response = client.get("/desk")
+    assert response.status_code == 302 and "/login?next=/desk" in response.location
+
+
+def test_a_wrong_password_is_refused_and_counted(app, make_user, session):
+    user, _ = make_user("agent")
+    response = WebSession(app).login(user.username, "wrong-password")
+    assert response.status_code == 401
+    assert "用户名或密码错误" in response.get_data(as_text=True)
+    session.refresh(user)
+    assert user.failed_logins == 1
+
+
+def test_an_unknown_user_gets_the_same_answer_as_a_wrong_password(app):
+    response = WebSession(app).login("nobody-here", "whatever")
+    assert response.status_code == 401
+    assert "用户名或密码错误" in response.get_data(as_text=True)
+
+
+def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(app, make_user, session, clock):
+    user, _ = make_user("agent")
+    person = WebSession(app)
+    for _ in range(5):
+        assert person.login(user.username, "wrong-password").status_code == 401
+    locked = person.login(user.username, PASSWORD)
+    assert locked.status_code == 401 and "锁定" in locked.get_data(as_text=True)
+    session.refresh(user)
+    assert user.locked_until is not None
+    clock.advance(timedelta(minutes=16))
+    assert person.login(user.username, PASSWORD).status_code == 302
+    session.refresh(user)
+    assert user.failed_logins == 0 and user.locked_until is None
+
+
+def test_session_cookies_are_http_only_and_same_site(app, make_user):
+    user, _ = make_user("agent")
+    person = WebSession(app)
+    response = person.login(user.username)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_cookies_are_secure_when_configured(app, make_user):
+    app.config["SESSION_COOKIE_SECURE"] = True
+    user, _ = make_user("agent")
+    response = WebSession(app).login(user.username)
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_pages_carry_a_strict_content_security_policy(web):
+    response = web("agent").get("/desk")
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "<script>" not in response.get_data(as_text=True)  # no inline script: the policy forbids it
+
+
+def test_login_never_redirects_to_another_site(app, make_user):
+    user, _ = make_user("agent")
+    person = WebSession(app)
+    token = csrf_token(person.get("/login").get_data(as_text=True))
+    response = person.client.post("/login?next=//evil.example/x",
+                                  data={"username": user.username, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302 and response.location == "/desk"
+
+
+def test_logout_ends_the_session(web):
+    agent = web("agent")
+    assert agent.post("/logout").status_code == 302
+    assert agent.get("/desk").status_code == 302
+
+
+def test_changing_the_password_ends_the_other_sessions(app, make_user, session):
+    user, _ = make_user("agent")
+    here, elsewhere = WebSession(app, user.username), WebSession(app, user.username)
+    refused = here.post("/account/password", {"current": "wrong", "new": "new-password-1", "repeat": "new-password-1"})
+    assert refused.status_code == 422
+    response = here.post("/account/password", {"current": PASSWORD, "new": "new-password-1",
+                                                "repeat": "new-password-1"})
+    assert response.status_code == 302
+    assert here.get("/desk").status_code == 200
+    assert elsewhere.get("/desk").status_code == 302  # signed out
+    assert WebSession(app).login(user.username, "new-password-1").status_code == 302
+
+
+def test_the_language_switch_is_remembered_for_the_session_and_the_user(app, make_user, session):
+    user, _ = make_user("agent")
+    person = WebSession(app, user.username)
+    assert 'lang="zh-CN"' in person.page("/desk")
+    response = person.post("/locale", {"locale": "en", "next": "/desk"})
+    assert response.location == "/desk"
+    page = person.page("/desk")
+    assert 'lang="en"' in page and "Agent desk" in text_of(page)
+    session.refresh(user)
+    assert user.locale == "en"
+    # A new session of the same user starts in the language they chose.
+    assert 'lang="en"' in WebSession(app, user.username).page("/desk")
+
+
+def test_an_unknown_language_is_ignored(web):
+    agent = web("agent")
+    agent.post("/locale", {"locale": "fr", "next": "/desk"})
+    assert 'lang="zh-CN"' in agent.page("/desk")
+
+
+def test_inactive_users_cannot_sign_in(app, make_user, session):
+    user, _ = make_user("agent")
+    session.get(User, user.id).active = False
+    session.commit()
+    assert WebSession(app).login(user.username).status_code == 401
+    assert session.scalar(select(User.failed_logins).where(User.id == user.id)) == 0

@@ -1,0 +1,103 @@
+"""Two people acting on one order at once: one wins, the other is told (HTTP 409)."""
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from hotline import create_app
+from hotline.auth import hash_password, issue_token
+from hotline.db import database
+from hotline.demo import _seed_categories, _seed_departments
+from tests.committed import committed_database
+from workorders.calendar_store import seed_from_chinesecalendar
+from workorders.clock import Clock
+from workorders.models import OrderEvent, WorkOrder
+from workorders.people import create_user
+from workorders.policy_store import install_presets
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def live_app(tmp_path):
+    with committed_database(tmp_path) as url:
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "s", "SCHEDULER": "off", "TESTING": True,
+                          "CLOCK": Clock.frozen(datetime(2026, 3, 2, 9, tzinfo=TZ), TZ)})
+        with app.app_context(), database(app).transaction() as session:
+            now = datetime(2026, 3, 2, 9, tzinfo=TZ)
+            seed_from_chinesecalendar(session, now)
+            install_presets(session)
+            _seed_departments(session)
+            _seed_categories(session)
+            tokens = {}
+            for name, role, dept in [("ag", "agent", None), ("h1", "department", "housing"),
+                                     ("h2", "department", "housing")]:
+                user = create_user(session, username=name, password_hash=hash_password("pw123456"), role=role,
+                                   department_code=dept, now=now)
+                tokens[name] = issue_token(session, user, now)
+        app.config["TOKENS"] = tokens
+        yield app
+        database(app).engine.dispose()
+
+
+def _post(app, token, path, body):
+    return app.test_client().post(path, json=body, headers={"Authorization": f"Bearer {token}"})
+
+
+def test_simultaneous_actions_on_one_order_let_exactly_one_win(live_app):
+    tokens = live_app.config["TOKENS"]
+    r = _post(live_app, tokens["ag"], "/api/v1/orders",
+              {"type": "help", "channel": "web", "content": "井盖缺失", "caller_phone": "13800000000"})
+    number = r.get_json()["number"]
+    assert _post(live_app, tokens["ag"], f"/api/v1/orders/{number}/dispatch", {"department": "housing"}).status_code == 200
+
+    start = threading.Barrier(6)
+    statuses, lock = [], threading.Lock()
+
+    def sign(token):
+        start.wait()
+        response = _post(live_app, token, f"/api/v1/orders/{number}/sign", {})
+        with lock:
+            statuses.append((response.status_code, response.get_json()))
+
+    threads = [threading.Thread(target=sign, args=(tokens["h1" if i % 2 else "h2"],)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    codes = sorted(code for code, _ in statuses)
+    assert codes == [200, 409, 409, 409, 409, 409], statuses
+    assert all("error" in body for code, body in statuses if code == 409)
+    with database(live_app).transaction() as session:
+        order = session.scalar(select(WorkOrder).where(WorkOrder.number == number))
+        signs = session.scalar(select(func.count(OrderEvent.id)).where(
+            OrderEvent.order_id == order.id, OrderEvent.action == "sign"))
+        assert order.state == "in_progress" and signs == 1
+
+
+def test_concurrent_intake_gives_every_order_its_own_number(live_app):
+    tokens = live_app.config["TOKENS"]
+    numbers, lock = [], threading.Lock()
+    start = threading.Barrier(8)
+
+    def create():
+        start.wait()
+        for _ in range(5):
+            r = _post(live_app, tokens["ag"], "/api/v1/orders",
+                      {"type": "consultation", "channel": "web", "content": "咨询公积金提取"})
+            assert r.status_code == 201, r.get_json()
+            with lock:
+                numbers.append(r.get_json()["number"])
+
+    threads = [threading.Thread(target=create) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(numbers) == 40 and len(set(numbers)) == 40
+    assert sorted(numbers)[0] == "20260302-00001" and sorted(numbers)[-1] == "20260302-00040"

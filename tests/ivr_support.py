@@ -1,0 +1,248 @@
+"""Helpers for the telephony tests: Twilio-signed webhooks, TwiML checks, a fake Twilio REST API."""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import threading
+import uuid
+import xml.etree.ElementTree as ET
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+import pytest
+from sqlalchemy import text
+from twilio.request_validator import RequestValidator
+
+from hotline import create_app
+
+ACCOUNT_SID = "AC" + "1" * 32
+AUTH_TOKEN = "test-twilio-auth-token"
+HOTLINE_NUMBER = "+8675512345"
+CALLER = "+8613912345678"
+TEST_SECRET = "test-secret-key"
+
+
+def ivr_config(url: str, clock, **overrides) -> dict:
+    return {
+        "DATABASE_URL": url,
+        "SECRET_KEY": TEST_SECRET,
+        "CLOCK": clock,
+        "SCHEDULER": "off",
+        "TESTING": True,
+        "WTF_CSRF_ENABLED": True,
+        "PUBLIC_URL": None,
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_NUMBER": HOTLINE_NUMBER,
+        "TWILIO_API_BASE_URL": None,
+        "TWILIO_WEBHOOK_SHARED_KEY": None,
+        "IVR_SIGNATURES": "on",
+        "IVR_TELEPHONY": "console",
+        "IVR_WORKING_HOURS": "08:30-17:30",
+        "IVR_VOICE": "Polly.Zhiyu-Neural",
+        "IVR_LANGUAGE": "cmn-CN",
+        "IVR_SPEECH_LANGUAGE": "cmn-Hans-CN",
+        "IVR_PROMPTS": {},
+        **overrides,
+    }
+
+
+def bound_app(connection, clock, **overrides):
+    """An app whose sessions join the test's rolled-back transaction (like conftest's `app`)."""
+    from hotline.db import database
+
+    app = create_app(ivr_config(connection.engine.url.render_as_string(hide_password=False), clock, **overrides))
+    database(app).engine.dispose()
+    database(app).bind_for_tests(connection)
+    return app
+
+
+def call_params(call_sid: str, frm: str | None = CALLER, **extra) -> dict[str, str]:
+    """What Twilio posts for a call, including the parameters we never read."""
+    params = {
+        "AccountSid": ACCOUNT_SID, "ApiVersion": "2010-04-01", "CallSid": call_sid,
+        "CallStatus": "in-progress", "Direction": "inbound", "To": HOTLINE_NUMBER,
+        "Called": HOTLINE_NUMBER, "CalledCity": "", "CalledCountry": "CN", "CalledState": "",
+        "CalledZip": "", "Caller": frm or "", "CallerCity": "SHENZHEN", "CallerCountry": "CN",
+        "CallerState": "Guangdong", "CallerZip": "", "FromCity": "SHENZHEN", "FromCountry": "CN",
+        "FromState": "Guangdong", "FromZip": "", "ToCity": "", "ToCountry": "CN", "ToState": "",
+        "ToZip": "", "StirVerstat": "TN-Validation-Passed-A",
+    }
+    if frm is not None:
+        params["From"] = frm
+    params.update(extra)
+    return params
+
+
+def sms_params(message_sid: str, body: str, frm: str | None = CALLER, **extra) -> dict[str, str]:
+    params = {
+        "AccountSid": ACCOUNT_SID, "ApiVersion": "2010-04-01", "MessageSid": message_sid,
+        "SmsSid": message_sid, "SmsMessageSid": message_sid, "SmsStatus": "received",
+        "MessagingServiceSid": "", "NumMedia": "0", "NumSegments": "1", "Body": body, "To": HOTLINE_NUMBER,
+        "FromCity": "SHENZHEN", "FromCountry": "CN", "FromState": "Guangdong", "FromZip": "",
+        "ToCity": "", "ToCountry": "CN", "ToState": "", "ToZip": "",
+    }
+    if frm is not None:
+        params["From"] = frm
+    params.update(extra)
+    return params
+
+
+def new_sid(prefix: str = "CA") -> str:
+    return prefix + uuid.uuid4().hex
+
+
+class Twilio:
+    """Posts webhooks to the app signed exactly as Twilio signs them."""
+
+    def __init__(self, client, token: str = AUTH_TOKEN, base: str = "http://localhost"):
+        self.client, self.token, self.base = client, token, base
+
+    def signature(self, path: str, params: dict, token: str | None = None) -> str:
+        return RequestValidator(token or self.token).compute_signature(self.base + path, params)
+
+    def post(self, path: str, params: dict, signature: str | None = None, headers: dict | None = None):
+        sig = self.signature(path, params) if signature is None else signature
+        return self.client.post(path, data=params, headers={"X-Twilio-Signature": sig, **(headers or {})})
+
+
+def twiml(response) -> ET.Element:
+    """The response as XML; fails the test unless it is TwiML with <Response> at the root."""
+    assert response.status_code == 200, (response.status_code, response.get_data(as_text=True))
+    assert response.mimetype == "text/xml"
+    root = ET.fromstring(response.get_data(as_text=True))
+    assert root.tag == "Response"
+    return root
+
+
+def spoken(root: ET.Element) -> str:
+    return " ".join(say.text or "" for say in root.iter("Say"))
+
+
+def action_of(root: ET.Element, tag: str) -> str:
+    node = root.find(f".//{tag}")
+    assert node is not None, f"no <{tag}> in {ET.tostring(root, encoding='unicode')}"
+    return node.get("action") if tag != "Redirect" else node.text
+
+
+class FakeTwilioApi:
+    """A local HTTP server answering the REST calls the twilio client makes (Calls, Messages)."""
+
+    def __init__(self):
+        self.requests: list[dict] = []
+        self.fail_with: tuple[int, dict] | None = None
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", 0))
+                form = {k: v[0] if len(v) == 1 else v for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                auth = self.headers.get("Authorization", "")
+                user = base64.b64decode(auth.split(" ", 1)[1]).decode() if auth.startswith("Basic ") else None
+                api.requests.append({"path": self.path, "form": form, "auth": user})
+                if api.fail_with:
+                    status, body = api.fail_with
+                elif self.path.endswith("/Calls.json"):
+                    status, body = 201, {"sid": new_sid("CA"), "status": "queued", "to": form.get("To"),
+                                         "from": form.get("From"), "account_sid": ACCOUNT_SID}
+                elif self.path.endswith("/Messages.json"):
+                    status, body = 201, {"sid": new_sid("SM"), "status": "queued", "to": form.get("To"),
+                                         "from": form.get("From"), "body": form.get("Body"),
+                                         "account_sid": ACCOUNT_SID}
+                else:
+                    status, body = 404, {"code": 20404, "message": "not found", "status": 404}
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def no_unexpected_webhook_errors(caplog):
+    """A webhook that only survived through the catch-all apology fails the test."""
+    yield
+    crashes = [r for r in caplog.records if "the caller hears an apology" in r.getMessage()]
+    assert not crashes, crashes[0].exc_text
+
+
+# --- a real, committed database and a real HTTP server ------------------------------------------
+
+@contextmanager
+def committed_database(tmp_dir, schema: str):
+    """A database of its own with the migrations applied, where requests really commit.
+
+    PostgreSQL (HOTLINE_TEST_DATABASE_URL): a schema of its own, dropped afterwards; otherwise a
+    SQLite file in `tmp_dir`. The shared rolled-back fixtures are not touched.
+    """
+    from hotline.db import make_engine, normalize_url
+    from hotline.migrate import upgrade
+
+    base = os.environ.get("HOTLINE_TEST_DATABASE_URL")
+    admin = make_engine(base) if base else None
+    if base:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+        url = normalize_url(base) + ("&" if "?" in base else "?") + f"options=-csearch_path%3D{schema}"
+    else:
+        url = f"sqlite:///{tmp_dir / f'{schema}.sqlite3'}"
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        if admin is not None:
+            with admin.begin() as conn:
+                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            admin.dispose()
+
+
+def committed_app(url: str, clock, **overrides):
+    """An app on a committed database, with the reference data the IVR needs."""
+    from hotline.db import database
+    from hotline.demo import _seed_departments
+    from workorders.calendar_store import seed_from_chinesecalendar
+    from workorders.policy_store import install_presets
+
+    app = create_app(ivr_config(url, clock, **overrides))
+    with database(app).transaction() as session:
+        seed_from_chinesecalendar(session, clock.now())
+        install_presets(session, "karamay")
+        _seed_departments(session)
+    return app
+
+
+@contextmanager
+def serving(app):
+    """The app on a real threaded HTTP server on 127.0.0.1; yields its base URL."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        from hotline.db import database
+
+        database(app).engine.dispose()

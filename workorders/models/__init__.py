@@ -1,0 +1,23 @@
+"""Typed SQLAlchemy 2 models of the work-order domain."""
+from .base import Base, UTCDateTime
+from .calendar import CalendarDay, CalendarImport
+from .catalog import Category, Policy
+from .order import OrderAssignment, OrderEvent, OrderNumberCounter, PersonalDataView, WorkOrder
+from .organisation import ApiToken, Department, User
+
+__all__ = [
+    "ApiToken",
+    "Base",
+    "CalendarDay",
+    "CalendarImport",
+    "Category",
+    "Department",
+    "OrderAssignment",
+    "OrderEvent",
+    "OrderNumberCounter",
+    "PersonalDataView",
+    "Policy",
+    "User",
+    "UTCDateTime",
+    "WorkOrder",
+]
