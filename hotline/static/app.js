@@ -11,6 +11,11 @@
     return target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
   }
 
+  // Browsers apply `autofocus` at their next rendering step, which can come after the page is
+  // ready for keys; a clerk who starts typing at once must not lose the first characters.
+  const autofocus = $("[autofocus]");
+  if (autofocus && !typingIn(document.activeElement)) autofocus.focus();
+
   // --- shortcuts on every page ------------------------------------------------------------------
   document.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {

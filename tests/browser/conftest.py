@@ -103,7 +103,8 @@ class Site:
     def login(self, page, username: str) -> None:
         """Signing in with the keyboard alone, as a clerk does."""
         page.goto(f"{self.base}/login")
-        page.keyboard.type(username)  # the username field has the focus (autofocus)
+        page.locator("input[name=username]:focus").wait_for()  # the page puts the cursor there
+        page.keyboard.type(username)
         page.keyboard.press("Tab")
         page.keyboard.type(PASSWORD)
         with page.expect_navigation():
