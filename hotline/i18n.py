@@ -127,6 +127,12 @@ CHANNEL_LABELS = {
     "open311": lazy_gettext("Open311"),
 }
 
+MAILBOX_KIND_LABELS = {
+    "mayor": lazy_gettext("Mayor's mailbox"),
+    "district": lazy_gettext("District head's mailbox"),
+    "bureau": lazy_gettext("Bureau director's mailbox"),
+}
+
 ROLE_LABELS = {
     "agent": lazy_gettext("Call agent"),
     "supervisor": lazy_gettext("Supervisor"),
@@ -231,6 +237,7 @@ LABELS = {
     "light": LIGHT_LABELS,
     "action": ACTION_LABELS,
     "invalid_reason": INVALID_REASON_LABELS,
+    "mailbox_kind": MAILBOX_KIND_LABELS,
 }
 
 

@@ -3,10 +3,12 @@ one's order with its access code, read and rate public replies; and the supervis
 approve publication and review low ratings. `hotline portal …` configures the mailboxes."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 from flask import Flask
 
-from workorders.citizen import mailboxes
+from workorders.citizen import mailboxes, rate_limits
 from workorders.errors import DomainError
 
 from .. import db
@@ -50,10 +52,23 @@ def mailbox_set(code, name_zh, name_en, kind, department_code, inactive) -> None
         raise click.ClickException(exc.message) from None
 
 
+# Counters of the portal's and the keypad's rate limits outlive their window (a day at most) by
+# this much before the hourly job drops them, so the table holds about two days of clients.
+COUNTER_RETENTION = timedelta(days=2)
+
+
 def init_app(app: Flask) -> None:
+    from ..jobs import JobRun, JobSpec, Outcome, register_job
     from . import manage, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(manage.bp)
+
+    def purge_counters(run: JobRun) -> Outcome:
+        with run.transaction() as session:
+            return Outcome(rate_limits.purge(session, run.now, COUNTER_RETENTION))
+
+    register_job(app, JobSpec("rate_counter_purge", "drop rate-limit counters whose window ended days ago",
+                              timedelta(hours=1), purge_counters))
     if "portal" not in app.cli.commands:
         app.cli.add_command(portal_group, "portal")

@@ -1,4 +1,5 @@
-"""The hotline office's side of the portal: approving publication, reviewing low ratings."""
+"""The hotline office's side of the portal: approving publication, reviewing low ratings, the
+leader mailboxes and the Open311 keys."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -6,11 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from workorders.actions import get_order
+from workorders.citizen import mailboxes, publication
 from workorders.citizen import open311 as service_catalog
-from workorders.citizen import publication
+from workorders.errors import DomainError
 
 from .. import db
 from ..runtime import clock
+from ..web.present import department_tree
+from ..web.refusals import explain
 from ..web.security import browser_blueprint, roles_required
 
 bp = browser_blueprint("portal_manage", __name__, url_prefix="/portal/manage")
@@ -83,3 +87,31 @@ def revoke_open311_key(token_id: int):
     session.commit()
     flash(_("The key of %(name)s is revoked.", name=key.name), "success")
     return redirect(url_for(".open311_keys"))
+
+
+# --- leader mailboxes (reference data: admin and the office's supervisors) -------------------------
+
+@bp.get("/mailboxes")
+@roles_required("admin", "supervisor")
+def mailbox_list():
+    session = db.session()
+    return render_template("portal/manage_mailboxes.html", mailboxes=mailboxes.all_mailboxes(session),
+                           departments=department_tree(session), kinds=mailboxes.KINDS)
+
+
+@bp.post("/mailboxes")
+@roles_required("admin", "supervisor")
+def save_mailbox():
+    session = db.session()
+    form = request.form
+    code = form.get("code", "").strip()
+    try:
+        mailboxes.set_mailbox(session, code, form.get("name_zh", "").strip(), form.get("name_en", "").strip(),
+                              form.get("kind", ""), form.get("department", ""), active=form.get("active") == "yes")
+        session.commit()
+    except DomainError as exc:
+        session.rollback()
+        flash(explain(exc.message) or exc.message, "error")
+        return redirect(url_for(".mailbox_list"))
+    flash(_("Mailbox %(code)s saved.", code=code), "success")
+    return redirect(url_for(".mailbox_list"))

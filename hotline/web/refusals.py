@@ -53,6 +53,8 @@ PATTERNS: list[tuple[re.Pattern, Explain]] = [
     (re.compile(r"an extension of (\d+) working days exceeds the policy's cap of (\d+) \(at most (\d+) more\)"),
      lambda m: _("%(days)s more working days would exceed the policy's cap of %(cap)s (at most %(room)s more).",
                  days=m[1], cap=m[2], room=m[3])),
+    (re.compile(r"^a mailbox needs a code"),
+     lambda m: _("A mailbox needs a code (at most 40 characters), a Chinese name and an English name.")),
     (re.compile(r"caller_phone' is required for orders from the (\w+) channel"),
      lambda m: _("The caller's phone number is required for orders from the %(channel)s channel.",
                  channel=label("channel", m[1]))),

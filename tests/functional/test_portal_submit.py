@@ -87,3 +87,27 @@ def test_the_portal_speaks_chinese_by_default_and_english_when_chosen(client):
     assert 'lang="zh-CN"' in page and "我要留言" in page and "联系电话" in page
     english = Citizen(client, locale="en").get("/portal/write").get_data(as_text=True)
     assert 'lang="en"' in english and "Write to us" in english and "Your phone" in english
+
+
+def test_the_hourly_job_drops_counters_two_days_after_their_window_and_the_limits_start_afresh(
+        citizen, session, app, clock):
+    from datetime import timedelta
+
+    from hotline.jobs import run_job
+    from workorders.citizen.models import RateCounter
+
+    for i in range(5):
+        assert citizen.write(content=f"第{i}封信").status_code == 200
+    assert citizen.write(content="第六封信").status_code == 429
+    counters = session.scalar(select(func.count()).select_from(RateCounter))
+    assert counters == 2  # this phone and this connection
+
+    clock.advance(timedelta(days=1, hours=23))
+    assert run_job(app, "rate_counter_purge", "test").rows == 0  # still within two days
+
+    clock.advance(timedelta(hours=2))
+    assert run_job(app, "rate_counter_purge", "test").rows == 2
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(RateCounter)) == 0
+    assert run_job(app, "rate_counter_purge", "test").rows == 0  # twice is harmless
+    assert citizen.write(content="两天后再写").status_code == 200

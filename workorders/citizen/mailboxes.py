@@ -56,6 +56,11 @@ def active_mailboxes(session: Session) -> list[Mailbox]:
     ))
 
 
+def all_mailboxes(session: Session) -> list[Mailbox]:
+    """Open and closed, in the portal's order (the administrator's list)."""
+    return list(session.scalars(select(Mailbox).order_by(Mailbox.position, Mailbox.id)))
+
+
 def find_mailbox(session: Session, code: str) -> Mailbox:
     mailbox = session.scalar(select(Mailbox).where(Mailbox.code == code, Mailbox.active.is_(True)))
     if mailbox is None:

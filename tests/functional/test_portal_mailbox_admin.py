@@ -1,0 +1,70 @@
+"""The leader mailboxes, kept on a page by the hotline office (admin and supervisors)."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from tests.functional.portal_support import Citizen, Staff, order_numbered
+from workorders.citizen import mailboxes
+from workorders.citizen.models import Mailbox
+from workorders.models import WorkOrder
+
+PAGE = "/portal/manage/mailboxes"
+
+
+def test_a_supervisor_opens_a_mailbox_that_citizens_then_write_to(app, make_user, client, session):
+    supervisor, _ = make_user("supervisor")
+    staff = Staff(app.test_client(), locale="zh_CN").login(supervisor.username)
+    saved = staff.post(PAGE, {"code": "bureau.ecology2", "name_zh": "生态局局长信箱", "name_en": "Ecology mailbox",
+                              "kind": "bureau", "department": "ecology", "active": "yes"})
+    assert saved.status_code == 302
+    page = staff.get(PAGE).get_data(as_text=True)
+    assert "信箱 bureau.ecology2 已保存。" in page and 'data-mailbox="bureau.ecology2"' in page
+
+    citizen = Citizen(client, locale="zh_CN")
+    assert "生态局局长信箱" in citizen.get("/portal/").get_data(as_text=True)
+    written = citizen.write(mailbox="bureau.ecology2").get_data(as_text=True)
+    number = written.split('id="order-number">')[1].split("<")[0]
+    order = order_numbered(session, number)
+    assert order.channel == "mailbox"
+    assert mailboxes.mailbox_of(session, order.id).department.code == "ecology"
+
+
+def test_closing_a_mailbox_takes_it_off_the_portal_but_keeps_it_on_the_page(app, make_user, client, session):
+    mailboxes.install_defaults(session)
+    session.commit()
+    admin, _ = make_user("admin")
+    staff = Staff(app.test_client()).login(admin.username)
+    box = session.scalar(select(Mailbox).where(Mailbox.code == "mayor"))
+    closed = staff.post(PAGE, {"code": "mayor", "name_zh": box.name_zh, "name_en": box.name_en, "kind": "mayor",
+                               "department": "hotline"})  # the "open" box unticked
+    assert closed.status_code == 302
+    session.expire_all()
+    assert box.active is False
+    assert "市长信箱" not in Citizen(client, locale="zh_CN").get("/portal/").get_data(as_text=True)
+    assert 'data-mailbox="mayor"' in staff.get(PAGE).get_data(as_text=True)
+    orders = session.scalar(select(func.count()).select_from(WorkOrder))
+    assert Citizen(client).write(mailbox="mayor").status_code == 422  # the form again, with the reason
+    assert session.scalar(select(func.count()).select_from(WorkOrder)) == orders
+
+
+def test_a_bad_mailbox_is_refused_with_the_reason_and_nothing_written(app, make_user, session):
+    supervisor, _ = make_user("supervisor")
+    staff = Staff(app.test_client(), locale="zh_CN").login(supervisor.username)
+    before = session.scalar(select(func.count()).select_from(Mailbox))
+    for form, reason in [
+        ({"code": "x", "name_zh": "某信箱", "name_en": "X", "kind": "bureau", "department": "nowhere"},
+         "没有“nowhere”这个单位"),
+        ({"code": "", "name_zh": "某信箱", "name_en": "X", "kind": "bureau", "department": "housing"},
+         "信箱需要代码"),
+        ({"code": "y", "name_zh": "某信箱", "name_en": "Y", "kind": "king", "department": "housing"}, "kind"),
+    ]:
+        assert staff.post(PAGE, {**form, "active": "yes"}).status_code == 302
+        assert reason in staff.get(PAGE).get_data(as_text=True)
+    assert session.scalar(select(func.count()).select_from(Mailbox)) == before
+
+
+def test_agents_and_departments_cannot_change_mailboxes(app, make_user):
+    for role, department in (("agent", None), ("department", "housing")):
+        user, _ = make_user(role, department)
+        staff = Staff(app.test_client()).login(user.username)
+        assert staff.get(PAGE).status_code == 403
