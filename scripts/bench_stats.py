@@ -3,7 +3,8 @@
 Works on a database of its own: `--database URL` (PostgreSQL: the database is created if missing
 and dropped at the end unless --keep), else a temporary SQLite file (deleted at the end). The
 schema comes from the migrations; the orders and their events are written in bulk by
-`scripts/stats_seed.py` (COPY on PostgreSQL). Then, each timed:
+`scripts/stats_seed.py` (COPY on PostgreSQL; above a million orders there, one generated year is
+copied in SQL, see `stats_seed.seed`). Then, each timed:
 
 - `rollup_rebuild_s`: `hotline stats rebuild` over the 12 months (one transaction);
 - `rollup_one_day_s`: rebuilding one busy day (what the scheduler's job does per changed day);
