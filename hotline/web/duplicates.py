@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ivr.phones import variants
 from workorders.models import WorkOrder
 from workorders.vocabulary import TERMINAL_STATES
 
@@ -48,7 +49,7 @@ def candidates(session: Session, order: WorkOrder, now: datetime, limit: int = 5
     )
     found: dict[int, Candidate] = {}
     if order.caller_phone:
-        for other in session.scalars(open_recent.where(WorkOrder.caller_phone == order.caller_phone).limit(limit)):
+        for other in session.scalars(open_recent.where(WorkOrder.caller_phone.in_(variants(order.caller_phone))).limit(limit)):
             found[other.id] = Candidate(other, True, similarity(order.content, other.content))
     for other in session.scalars(open_recent.limit(SCAN_LIMIT)):
         if other.id in found:

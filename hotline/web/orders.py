@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from ivr.phones import looks_like_phone, variants
 from workorders import actions
 from workorders.access import ensure_visible, reveals_personal_data, visible_filter
 from workorders.errors import DomainError, NotFound
@@ -147,8 +148,9 @@ def search():
         query = query.where(where)
     if q:
         matches = [WorkOrder.number == q, WorkOrder.content.contains(q)]
-        if actor.role != Role.department:
-            matches.append(WorkOrder.caller_phone == q)
+        if actor.role != Role.department and looks_like_phone(q):
+            # The same caller as Twilio spells the number (+86…) and as agents type it.
+            matches.append(WorkOrder.caller_phone.in_(variants(q)))
         query = query.where(or_(*matches))
     if state in State.__members__:
         query = query.where(WorkOrder.state == state)

@@ -171,10 +171,11 @@ def test_a_deadline_beyond_the_calendar_is_shown_as_provisional(web, desk, clock
 
 
 def test_merge_offers_open_orders_from_the_same_number_or_with_similar_text(web, desk):
-    first = desk["agent"].create(caller_phone="13700000001", content="幸福小区门口路灯坏了一个月")["number"]
+    first = desk["agent"].create(caller_phone="13700000001", content="小区电梯停运三天了")["number"]
     similar = desk["agent"].create(caller_phone="13700000002", content="幸福小区门口的路灯坏了好久")["number"]
     other = desk["agent"].create(caller_phone="13700000003", content="咨询社保卡补办需要什么材料")["number"]
-    again = desk["agent"].create(caller_phone="13700000001", content="再次反映：幸福小区门口路灯不亮")["number"]
+    # The second call came through Twilio, which spells the same mobile +8613700000001.
+    again = desk["agent"].create(caller_phone="+8613700000001", content="再次反映：幸福小区门口路灯不亮")["number"]
     page = web("agent").page(f"/orders/{again}")
     merge_form = page[page.index('data-action="merge"'):]
     merge_form = merge_form[:merge_form.index("</form>")]
@@ -188,6 +189,7 @@ def test_search_finds_by_number_phone_and_words_within_the_users_scope(web, desk
     agent = web("agent")
     assert agent.get(f"/orders?q={number}").location == f"/orders/{number}"
     assert number in agent.page("/orders?q=13600000009")
+    assert number in agent.page("/orders?q=%2B8613600000009")  # as Twilio shows the caller
     assert number in agent.page("/orders?q=桥下积水")
     assert number in web("department", "housing").page("/orders?q=桥下积水")
     assert number not in web("department", "housing").page("/orders?q=13600000009")
