@@ -8,14 +8,13 @@ from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
 from ivr.models import Call, Message
-from tests.ivr_support import (  # noqa: F401  (no_unexpected_webhook_errors is an autouse fixture)
+from tests.ivr_support import (
     AUTH_TOKEN,
     Twilio,
     action_of,
     bound_app,
     call_params,
     new_sid,
-    no_unexpected_webhook_errors,
     sms_params,
     twiml,
 )
@@ -23,16 +22,6 @@ from tests.ivr_support import (  # noqa: F401  (no_unexpected_webhook_errors is 
 PUBLIC = "https://hotline.example.gov.cn"
 WEBHOOKS = ["/ivr/voice", "/ivr/menu", "/ivr/query?step=number", "/ivr/recording", "/ivr/speech",
             "/ivr/status", "/ivr/sms", "/ivr/survey?order=20260302-00001&step=satisfaction"]
-
-
-@pytest.fixture
-def app(connection, clock):
-    return bound_app(connection, clock)
-
-
-@pytest.fixture
-def twilio(client):
-    return Twilio(client)
 
 
 def calls(session) -> int:

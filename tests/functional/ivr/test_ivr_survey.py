@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from ivr.models import Call, Message
-from tests.ivr_support import (  # noqa: F401  (no_unexpected_webhook_errors is an autouse fixture)
+from tests.ivr_support import (
     ACCOUNT_SID,
     AUTH_TOKEN,
     HOTLINE_NUMBER,
@@ -17,7 +17,6 @@ from tests.ivr_support import (  # noqa: F401  (no_unexpected_webhook_errors is 
     bound_app,
     call_params,
     new_sid,
-    no_unexpected_webhook_errors,
     sms_params,
     spoken,
     twiml,

@@ -8,27 +8,14 @@ from sqlalchemy import func, select
 
 from ivr.models import Message
 from tests.conftest import TEST_SECRET
-from tests.ivr_support import (  # noqa: F401  (no_unexpected_webhook_errors is an autouse fixture)
+from tests.ivr_support import (
     CALLER,
-    Twilio,
-    bound_app,
     new_sid,
-    no_unexpected_webhook_errors,
     sms_params,
     twiml,
 )
 from workorders.intake import access_code_matches
 from workorders.models import OrderEvent, WorkOrder
-
-
-@pytest.fixture
-def app(connection, clock):
-    return bound_app(connection, clock)
-
-
-@pytest.fixture
-def twilio(client):
-    return Twilio(client)
 
 
 def reply_of(response) -> str:

@@ -1,24 +1,15 @@
 """Wrong tries on the web portal and on the IVR keypad count against one limit (issue #8, 3)."""
 from __future__ import annotations
 
-import pytest
-
 from tests.functional.portal_support import Citizen
-from tests.ivr_support import (  # noqa: F401  (no_unexpected_webhook_errors is an autouse fixture)
+from tests.ivr_support import (
     Twilio,
     action_of,
-    bound_app,
     call_params,
     new_sid,
-    no_unexpected_webhook_errors,
     spoken,
     twiml,
 )
-
-
-@pytest.fixture
-def app(connection, clock):
-    return bound_app(connection, clock)
 
 
 def keypad_query(twilio, number: str, code: str):

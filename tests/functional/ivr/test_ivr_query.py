@@ -8,28 +8,17 @@ from sqlalchemy import func, select
 
 from hotline.runtime import domain_context
 from ivr.models import QueryAttempt
-from tests.ivr_support import (  # noqa: F401  (no_unexpected_webhook_errors is an autouse fixture)
+from tests.ivr_support import (
     Twilio,
     action_of,
     bound_app,
     call_params,
     new_sid,
-    no_unexpected_webhook_errors,
     spoken,
     twiml,
 )
 from workorders.context import Actor
 from workorders.intake import create_order
-
-
-@pytest.fixture
-def app(connection, clock):
-    return bound_app(connection, clock)
-
-
-@pytest.fixture
-def twilio(client):
-    return Twilio(client)
 
 
 def keypad(number: str) -> str:

@@ -3,27 +3,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
-from tests.ivr_support import (  # noqa: F401  (no_unexpected_webhook_errors is an autouse fixture)
+from tests.ivr_support import (
     CALLER,
-    Twilio,
-    bound_app,
     call_params,
     new_sid,
-    no_unexpected_webhook_errors,
     twiml,
 )
-
-
-@pytest.fixture
-def app(connection, clock):
-    return bound_app(connection, clock)
-
-
-@pytest.fixture
-def twilio(client):
-    return Twilio(client)
 
 
 def ring(twilio, frm=CALLER) -> str:

@@ -8,29 +8,18 @@ from sqlalchemy import func, select, text
 
 from ivr.models import Call, CallOrder
 from tests.conftest import TZ, beijing
-from tests.ivr_support import (  # noqa: F401  (no_unexpected_webhook_errors is an autouse fixture)
+from tests.ivr_support import (
     CALLER,
     Twilio,
     action_of,
     bound_app,
     call_params,
     new_sid,
-    no_unexpected_webhook_errors,
     spoken,
     twiml,
 )
 from workorders.clock import Clock
 from workorders.models import OrderEvent, WorkOrder
-
-
-@pytest.fixture
-def app(connection, clock):
-    return bound_app(connection, clock)
-
-
-@pytest.fixture
-def twilio(client):
-    return Twilio(client)
 
 
 def count(session, model) -> int:

@@ -10,13 +10,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.ivr_support import (  # noqa: F401  (no_unexpected_webhook_errors is an autouse fixture)
+from tests.ivr_support import (
     HOTLINE_NUMBER,
     Twilio,
     bound_app,
     call_params,
     new_sid,
-    no_unexpected_webhook_errors,
     sms_params,
 )
 
