@@ -54,7 +54,7 @@ SURVEY_ROLES = {Role.agent, Role.supervisor}
 
 def _staff_only(roles=DESK_ROLES) -> None:
     if g.actor.role not in roles:
-        raise Forbidden(f"role '{g.actor.role}' may not see callers' telephone records")
+        raise Forbidden("role '%(role)s' may not see callers' telephone records", role=g.actor.role)
 
 
 def _order_summary(order: WorkOrder, tz) -> dict:
@@ -91,7 +91,7 @@ def list_calls():
     _staff_only()
     unknown = sorted(set(request.args) - {"active", "limit"})
     if unknown:
-        raise Invalid(f"unknown filter(s): {', '.join(unknown)}; filters are: active, limit")
+        raise Invalid("unknown filter(s): %(names)s; filters are: active, limit", names=unknown)
     active = request.args.get("active", "0")
     if active not in ("0", "1"):
         raise Invalid("'active' must be 1 (calls in progress) or 0 (recent calls)")
@@ -120,7 +120,7 @@ def get_call(call_sid: str):
 def get_caller_orders(phone: str):
     _staff_only()
     if not phones.looks_like_phone(phone):
-        raise Invalid(f"'{phone[:40]}' is not a phone number")
+        raise Invalid("'%(phone)s' is not a phone number", phone=phone[:40])
     session = db.session()
     ctx = domain_context(session)
     return jsonify({"phone": phone, **caller_history(session, phone, ctx.tz)})

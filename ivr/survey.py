@@ -57,9 +57,10 @@ class SurveyPlacer:
 
     def place(self, session: Session, order: WorkOrder, now: datetime) -> str:
         if order.state not in SURVEYED_STATES:
-            raise Conflict(f"order {order.number} is {order.state}; only answered or replied orders are surveyed")
+            raise Conflict("order %(number)s is %(state)s; only answered or replied orders are surveyed",
+                           number=order.number, state=order.state)
         if not order.caller_phone:
-            raise Invalid(f"order {order.number} has no caller phone to call back")
+            raise Invalid("order %(number)s has no caller phone to call back", number=order.number)
         to = phones.to_e164(order.caller_phone)
         if policy_for(session, order).callback_channel == "sms":
             self._text(session, order, to, now)

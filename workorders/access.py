@@ -49,7 +49,7 @@ def can_see(session: Session, actor: Actor, order: WorkOrder) -> bool:
 
 def ensure_visible(session: Session, actor: Actor, order: WorkOrder) -> None:
     if not can_see(session, actor, order):
-        raise Forbidden(f"order {order.number} belongs to another department")
+        raise Forbidden("order %(number)s belongs to another department", number=order.number)
 
 
 def reveals_personal_data(actor: Actor, order: WorkOrder) -> bool:

@@ -47,13 +47,13 @@ def action(name: str, fields: set[str]):
 def get_order(session: Session, number: str) -> WorkOrder:
     order = session.scalar(select(WorkOrder).where(WorkOrder.number == number))
     if order is None:
-        raise NotFound(f"no order numbered '{number}'")
+        raise NotFound("no order numbered '%(number)s'", number=number)
     return order
 
 
 def perform(ctx: Context, actor: Actor, order: WorkOrder, name: str, data: Any) -> WorkOrder:
     if name not in HANDLERS:
-        raise NotFound(f"unknown action '{name}'; actions are: {', '.join(lifecycle.ACTIONS)}")
+        raise NotFound("unknown action '%(name)s'; actions are: %(actions)s", name=name, actions=list(lifecycle.ACTIONS))
     fields, handler = HANDLERS[name]
     inputs = Inputs(data, allowed=fields)
     ensure_visible(ctx.session, actor, order)
@@ -62,8 +62,8 @@ def perform(ctx: Context, actor: Actor, order: WorkOrder, name: str, data: Any) 
     expected = data.get("version") if isinstance(data, dict) else None
     if expected is not None and expected != order.version:
         raise Conflict(
-            f"order {order.number} changed since you loaded it (version {expected}, now "
-            f"{order.version}); reload and try again"
+            "order %(number)s changed since you loaded it (version %(expected)s, now %(version)s); "
+            "reload and try again", number=order.number, expected=expected, version=order.version,
         )
     lifecycle.check_state(name, order.state)
     before = events.snapshot(order)
@@ -105,11 +105,10 @@ def _department_guard(session: Session, actor: Actor, order: WorkOrder, name: st
     if actor.role != Role.department:
         return
     if name in LEAD_ACTIONS and actor.department_id != order.department_id:
-        raise Forbidden(
-            f"only the lead department of order {order.number} may {name}"
-        )
+        raise Forbidden("only the lead department of order %(number)s may %(action)s", number=order.number,
+                        action=name)
     if name == "opinion" and actor.department_id not in order.co_department_ids:
-        raise Forbidden(f"only a co-department of joint order {order.number} gives an opinion")
+        raise Forbidden("only a co-department of joint order %(number)s gives an opinion", number=order.number)
 
 
 def _rules(order: WorkOrder) -> PolicyRules:
@@ -119,7 +118,7 @@ def _rules(order: WorkOrder) -> PolicyRules:
 def _find_department(session: Session, code: str) -> Department:
     dept = session.scalar(select(Department).where(Department.code == code))
     if dept is None or not dept.active:
-        raise Invalid(f"unknown department '{code}'")
+        raise Invalid("unknown department '%(code)s'", code=code)
     return dept
 
 
@@ -147,11 +146,12 @@ def merge(ctx, actor, order, inputs):
     number = inputs.short("into", required=True)
     target = ctx.session.scalar(select(WorkOrder).where(WorkOrder.number == number))
     if target is None:
-        raise Invalid(f"'into': no order numbered '{number}'")
+        raise Invalid("'into': no order numbered '%(number)s'", number=number)
     if target.id == order.id:
         raise Invalid("'into': an order cannot duplicate itself")
     if target.state in TERMINAL_STATES:
-        raise Invalid(f"'into': order {number} is {target.state}; merge only into an open order")
+        raise Invalid("'into': order %(number)s is %(state)s; merge only into an open order", number=number,
+                      state=target.state)
     order.merged_into_id = target.id
     order.state = State.merged
     order.closed_at = ctx.now
@@ -265,10 +265,9 @@ def sign(ctx, actor, order, inputs):
 def return_(ctx, actor, order, inputs):
     inputs.text("reason")
     if order.return_deadline_at is not None and ctx.now > order.return_deadline_at:
-        closed = order.return_deadline_at.astimezone(ctx.tz).isoformat()
         raise Conflict(
-            f"the return window of order {order.number} closed at {closed}; "
-            "reply or ask for an extension instead"
+            "the return window of order %(number)s closed at %(closed_at)s; reply or ask for an extension instead",
+            number=order.number, closed_at=order.return_deadline_at.astimezone(ctx.tz),
         )
     order.state = State.returned
     order.due_at = order.yellow_at = order.severe_at = order.return_deadline_at = None
@@ -288,8 +287,8 @@ def interim_reply(ctx, actor, order, inputs):
     )
     if committed > cap_day:
         raise Invalid(
-            f"'committed_date' is beyond the policy's cap of {rules.cap_for(order.type)} "
-            f"working days ({cap_day.isoformat()})"
+            "'committed_date' is beyond the policy's cap of %(cap)s working days (%(day)s)",
+            cap=rules.cap_for(order.type), day=cap_day,
         )
     order.committed_date = committed
     _set_thresholds(order, deadlines.thresholds_for_day(
@@ -314,16 +313,16 @@ def request_extension(ctx, actor, order, inputs):
     inputs.text("reason")
     days = inputs.integer("working_days", low=1, high=60)
     if order.pending_extension_days:
-        raise Conflict(f"order {order.number} already has an extension request waiting for a decision")
+        raise Conflict("order %(number)s already has an extension request waiting for a decision", number=order.number)
     if ctx.now > order.due_at:
-        raise Conflict(f"order {order.number} is past its due time; an extension must be asked before it")
+        raise Conflict("order %(number)s is past its due time; an extension must be asked before it", number=order.number)
     rules = _rules(order)
     cap = rules.cap_for(order.type)
     if order.limit_days + order.extension_days + days > cap:
         room = cap - order.limit_days - order.extension_days
         raise Invalid(
-            f"an extension of {days} working days exceeds the policy's cap of {cap} "
-            f"(at most {max(room, 0)} more)"
+            "an extension of %(days)s working days exceeds the policy's cap of %(cap)s (at most %(room)s more)",
+            days=days, cap=cap, room=max(room, 0),
         )
     order.pending_extension_days = days
 
@@ -334,7 +333,7 @@ def decide_extension(ctx, actor, order, inputs):
     inputs.text("note", required=False)
     days = order.pending_extension_days
     if not days:
-        raise Conflict(f"order {order.number} has no extension request to decide")
+        raise Conflict("order %(number)s has no extension request to decide", number=order.number)
     order.pending_extension_days = None
     if approve:
         rules = _rules(order)

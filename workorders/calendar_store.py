@@ -45,7 +45,7 @@ def _store(session: Session, days: dict[date, bool], source: str, now: datetime)
         # Refuse a gap: deadlines must be computable day by day across the whole covered range.
         WorkingCalendar(merged)
     except (TypeError, ValueError) as exc:
-        raise Invalid(f"calendar rejected: {exc}") from None
+        raise Invalid("calendar rejected: %(reason)s", reason=str(exc)) from None
     session.execute(delete(CalendarDay).where(CalendarDay.day.in_(list(days))))
     session.add_all(CalendarDay(day=d, is_workday=w, source=source) for d, w in sorted(days.items()))
     years = sorted({d.year for d in days})
@@ -75,7 +75,7 @@ def import_years(session: Session, years_map: dict, now: datetime, source: str =
     try:
         days = official_year_map_to_days(years_map)
     except ValueError as exc:
-        raise Invalid(f"calendar file rejected: {exc}") from None
+        raise Invalid("calendar file rejected: %(reason)s", reason=str(exc)) from None
     return _store(session, days, source, now)
 
 

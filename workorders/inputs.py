@@ -25,7 +25,7 @@ class Inputs:
         if allowed is not None:
             unknown = sorted(set(data) - allowed - {"version"})
             if unknown:
-                raise Invalid(f"unknown field(s): {', '.join(unknown)}")
+                raise Invalid("unknown field(s): %(fields)s", fields=unknown)
         self.data = data
 
     def has(self, name: str) -> bool:
@@ -35,13 +35,14 @@ class Inputs:
         value = self.data.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                raise Invalid(f"'{name}' is required")
+                raise Invalid("'%(field)s' is required", field=name)
             return None
         if not isinstance(value, str):
-            raise Invalid(f"'{name}' must be text")
+            raise Invalid("'%(field)s' must be text", field=name)
         value = CONTROL.sub("", value).strip()
         if len(value) > limit:
-            raise Invalid(f"'{name}' is too long ({len(value)} characters; at most {limit})")
+            raise Invalid("'%(field)s' is too long (%(length)s characters; at most %(limit)s)", field=name,
+                          length=len(value), limit=limit)
         return value
 
     def short(self, name: str, required: bool = False) -> str | None:
@@ -51,53 +52,53 @@ class Inputs:
         value = self.data.get(name)
         if value is None:
             if required:
-                raise Invalid(f"'{name}' is required (true or false)")
+                raise Invalid("'%(field)s' is required (true or false)", field=name)
             return default
         if not isinstance(value, bool):
-            raise Invalid(f"'{name}' must be true or false")
+            raise Invalid("'%(field)s' must be true or false", field=name)
         return value
 
     def integer(self, name: str, required: bool = True, low: int | None = None, high: int | None = None) -> int | None:
         value = self.data.get(name)
         if value is None:
             if required:
-                raise Invalid(f"'{name}' is required")
+                raise Invalid("'%(field)s' is required", field=name)
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            raise Invalid(f"'{name}' must be a whole number")
+            raise Invalid("'%(field)s' must be a whole number", field=name)
         if low is not None and value < low:
-            raise Invalid(f"'{name}' must be at least {low}")
+            raise Invalid("'%(field)s' must be at least %(low)s", field=name, low=low)
         if high is not None and value > high:
-            raise Invalid(f"'{name}' must be at most {high}")
+            raise Invalid("'%(field)s' must be at most %(high)s", field=name, high=high)
         return value
 
     def choice(self, name: str, choices, required: bool = True, default: str | None = None) -> str | None:
         value = self.data.get(name)
         if value is None:
             if required:
-                raise Invalid(f"'{name}' is required; one of: {', '.join(choices)}")
+                raise Invalid("'%(field)s' is required; one of: %(choices)s", field=name, choices=list(choices))
             return default
         if value not in choices:
-            raise Invalid(f"'{name}' must be one of: {', '.join(choices)}")
+            raise Invalid("'%(field)s' must be one of: %(choices)s", field=name, choices=list(choices))
         return value
 
     def day(self, name: str, required: bool = True) -> date | None:
         value = self.data.get(name)
         if value is None:
             if required:
-                raise Invalid(f"'{name}' is required (YYYY-MM-DD)")
+                raise Invalid("'%(field)s' is required (YYYY-MM-DD)", field=name)
             return None
         try:
             if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
                 raise ValueError
             return date.fromisoformat(value)
         except ValueError:
-            raise Invalid(f"'{name}' must be a date as YYYY-MM-DD") from None
+            raise Invalid("'%(field)s' must be a date as YYYY-MM-DD", field=name) from None
 
     def phone(self, name: str, required: bool = False) -> str | None:
         value = self.short(name, required=required)
         if value is not None and not PHONE.match(value):
-            raise Invalid(f"'{name}' is not a phone number")
+            raise Invalid("'%(field)s' is not a phone number", field=name)
         return value
 
     def string_list(self, name: str) -> list[str]:
@@ -105,7 +106,7 @@ class Inputs:
         if value is None:
             return []
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            raise Invalid(f"'{name}' must be a list of codes")
+            raise Invalid("'%(field)s' must be a list of codes", field=name)
         if len(value) > 50:
-            raise Invalid(f"'{name}' lists too many entries")
+            raise Invalid("'%(field)s' lists too many entries", field=name)
         return value

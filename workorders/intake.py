@@ -67,7 +67,7 @@ def find_category(session: Session, code: str | None) -> Category | None:
         return None
     category = session.scalar(select(Category).where(Category.code == code))
     if category is None:
-        raise Invalid(f"unknown category '{code}'")
+        raise Invalid("unknown category '%(code)s'", code=code)
     return category
 
 
@@ -98,7 +98,7 @@ def create_order(ctx: Context, actor: Actor, data: dict, channel: str | None = N
     channel = channel or inputs.choice("channel", list(Channel))
     fields = read_order_fields(ctx.session, inputs, creating=True)
     if channel in PHONE_CHANNELS and not fields.get("caller_phone"):
-        raise Invalid(f"'caller_phone' is required for orders from the {channel} channel")
+        raise Invalid("'caller_phone' is required for orders from the %(channel)s channel", channel=channel)
     number = next_number(ctx.session, ctx)
     code = f"{secrets.randbelow(10**6):06d}"
     defaults = {"confidential": False, "public_consent": False, "urgent": False}

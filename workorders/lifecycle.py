@@ -68,22 +68,26 @@ def rule_for(action: str) -> Rule:
     try:
         return RULES[action]
     except KeyError:
-        raise Conflict(f"unknown action '{action}'; actions are: {', '.join(ACTIONS)}") from None
+        raise Conflict("unknown action '%(name)s'; actions are: %(actions)s", name=action, actions=list(ACTIONS)) from None
 
 
 def check_role(action: str, role: str) -> None:
     r = rule_for(action)
     if role not in r.roles:
-        allowed = ", ".join(sorted(r.roles - {Role.system}))
-        raise Forbidden(f"role '{role}' may not {action}; it is for: {allowed or 'the scheduler alone'}")
+        allowed = sorted(r.roles - {Role.system})
+        if not allowed:
+            raise Forbidden("role '%(role)s' may not %(action)s; it is for: the scheduler alone", role=role,
+                            action=action)
+        raise Forbidden("role '%(role)s' may not %(action)s; it is for: %(roles)s", role=role, action=action,
+                        roles=allowed)
 
 
 def check_state(action: str, state: str) -> None:
     r = rule_for(action)
     if state not in r.sources:
-        allowed = ", ".join(sorted(r.sources))
         raise Conflict(
-            f"cannot {action} an order in state '{state}'; {action} is allowed from: {allowed}"
+            "cannot %(action)s an order in state '%(state)s'; %(action)s is allowed from: %(states)s",
+            action=action, state=state, states=sorted(r.sources),
         )
 
 

@@ -18,7 +18,7 @@ HUMAN_ROLES = [r.value for r in Role if r != Role.system]
 def find_department(session: Session, code: str) -> Department:
     dept = session.scalar(select(Department).where(Department.code == code))
     if dept is None:
-        raise NotFound(f"no department with code '{code}'")
+        raise NotFound("no department with code '%(code)s'", code=code)
     return dept
 
 
@@ -29,13 +29,13 @@ def create_user(
     if not USERNAME.match(username or ""):
         raise Invalid("username: 2–80 letters, digits, '_', '.', '-'")
     if role not in HUMAN_ROLES:
-        raise Invalid(f"role must be one of: {', '.join(HUMAN_ROLES)}")
+        raise Invalid("role must be one of: %(roles)s", roles=HUMAN_ROLES)
     if role == Role.department and not department_code:
         raise Invalid("a department user needs --department CODE")
     if role != Role.department and department_code:
         raise Invalid("only department users belong to a department")
     if session.scalar(select(User).where(User.username == username)):
-        raise Conflict(f"user '{username}' exists already")
+        raise Conflict("user '%(username)s' exists already", username=username)
     dept = find_department(session, department_code) if department_code else None
     user = User(
         username=username, display_name=display_name or username, password_hash=password_hash,
@@ -50,5 +50,5 @@ def create_user(
 def find_user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"no user '{username}'")
+        raise NotFound("no user '%(username)s'", username=username)
     return user

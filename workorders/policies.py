@@ -23,15 +23,35 @@ class Limit:
         return {"days": self.days, "unit": self.unit}
 
     @classmethod
-    def from_json(cls, data: Any, where: str) -> Limit:
+    def from_json(cls, data: Any, of_type: str | None = None, of_category: str | None = None) -> Limit:
+        """The limit of a type, of a category, or (neither given) the joint limit; a refusal names which."""
         if isinstance(data, int):
             data = {"days": data}
         if not isinstance(data, dict) or not isinstance(data.get("days"), int) or data["days"] < 1:
-            raise Invalid(f"{where}: a limit needs a whole number of days, at least 1")
+            raise _bad_days(of_type, of_category)
         unit = data.get("unit", "working")
         if unit not in UNITS:
-            raise Invalid(f"{where}: unit must be one of {', '.join(UNITS)}")
+            raise _bad_unit(of_type, of_category)
         return cls(data["days"], unit)
+
+
+# One whole sentence per limit, so that each is translated as a whole.
+def _bad_days(of_type: str | None, of_category: str | None) -> Invalid:
+    if of_category:
+        return Invalid("limit of category %(category)s: a limit needs a whole number of days, at least 1",
+                       category=of_category)
+    if of_type:
+        return Invalid("limit of %(type)s: a limit needs a whole number of days, at least 1", type=of_type)
+    return Invalid("joint limit: a limit needs a whole number of days, at least 1")
+
+
+def _bad_unit(of_type: str | None, of_category: str | None) -> Invalid:
+    if of_category:
+        return Invalid("limit of category %(category)s: unit must be one of %(units)s", category=of_category,
+                       units=list(UNITS))
+    if of_type:
+        return Invalid("limit of %(type)s: unit must be one of %(units)s", type=of_type, units=list(UNITS))
+    return Invalid("joint limit: unit must be one of %(units)s", units=list(UNITS))
 
 
 @dataclass(frozen=True)
@@ -91,15 +111,15 @@ class PolicyRules:
         raw_limits = data.get("limits") or {}
         missing = [t for t in OrderType if t not in raw_limits]
         if missing:
-            raise Invalid(f"policy limits are missing for: {', '.join(missing)}")
+            raise Invalid("policy limits are missing for: %(types)s", types=missing)
         unknown = [t for t in raw_limits if t not in OrderType.__members__]
         if unknown:
-            raise Invalid(f"policy limits name unknown types: {', '.join(unknown)}")
+            raise Invalid("policy limits name unknown types: %(names)s", names=unknown)
 
         def whole(name: str, default: int, low: int = 0) -> int:
             value = data.get(name, default)
             if not isinstance(value, int) or isinstance(value, bool) or value < low:
-                raise Invalid(f"policy {name} must be a whole number ≥ {low}")
+                raise Invalid("policy %(name)s must be a whole number ≥ %(low)s", name=name, low=low)
             return value
 
         callback_types = data.get("callback_types", sorted(cls.callback_types))
@@ -113,7 +133,7 @@ class PolicyRules:
             raise Invalid("policy extension_caps maps a type to a whole number of days")
         joint = data.get("joint_limit")
         return cls(
-            limits={t: Limit.from_json(v, f"limit of {t}") for t, v in raw_limits.items()},
+            limits={t: Limit.from_json(v, of_type=t) for t, v in raw_limits.items()},
             return_window_days=whole("return_window_days", 0),
             yellow_days=whole("yellow_days", 2),
             severe_days=whole("severe_days", 5),
@@ -123,9 +143,9 @@ class PolicyRules:
             callback_attempts=whole("callback_attempts", 3, low=1),
             max_total_days=whole("max_total_days", 30, low=1),
             extension_caps=dict(caps),
-            joint_limit=Limit.from_json(joint, "joint limit") if joint else None,
+            joint_limit=Limit.from_json(joint) if joint else None,
             category_limits={
-                c: Limit.from_json(v, f"limit of category {c}")
+                c: Limit.from_json(v, of_category=c)
                 for c, v in (data.get("category_limits") or {}).items()
             },
         )

@@ -12,7 +12,7 @@ from .policies import DEFAULT_PRESET, PRESETS, PolicyRules
 def install_presets(session: Session, active: str = DEFAULT_PRESET) -> None:
     """Create the presets that are missing; make `active` the active one if none is."""
     if active not in PRESETS:
-        raise Invalid(f"unknown policy preset '{active}'; presets: {', '.join(PRESETS)}")
+        raise Invalid("unknown policy preset '%(name)s'; presets: %(presets)s", name=active, presets=list(PRESETS))
     have = {p.name: p for p in session.scalars(select(Policy))}
     for name, (title, rules) in PRESETS.items():
         if name not in have:
@@ -38,7 +38,7 @@ def active_rules(session: Session) -> PolicyRules:
 def activate(session: Session, name: str) -> Policy:
     policy = session.scalar(select(Policy).where(Policy.name == name))
     if policy is None:
-        raise NotFound(f"no policy named '{name}'")
+        raise NotFound("no policy named '%(name)s'", name=name)
     session.execute(update(Policy).values(active=False))
     policy.active = True
     session.flush()
@@ -49,7 +49,7 @@ def save_rules(session: Session, name: str, rules_json: dict) -> Policy:
     rules = PolicyRules.from_json(rules_json)
     policy = session.scalar(select(Policy).where(Policy.name == name))
     if policy is None:
-        raise NotFound(f"no policy named '{name}'")
+        raise NotFound("no policy named '%(name)s'", name=name)
     policy.rules = rules.to_json()
     session.flush()
     return policy

@@ -64,7 +64,7 @@ def all_mailboxes(session: Session) -> list[Mailbox]:
 def find_mailbox(session: Session, code: str) -> Mailbox:
     mailbox = session.scalar(select(Mailbox).where(Mailbox.code == code, Mailbox.active.is_(True)))
     if mailbox is None:
-        raise NotFound(f"no mailbox '{code}'")
+        raise NotFound("no mailbox '%(code)s'", code=code)
     return mailbox
 
 
@@ -72,12 +72,12 @@ def set_mailbox(session: Session, code: str, name_zh: str, name_en: str, kind: s
                 department_code: str, active: bool = True) -> Mailbox:
     """Create or change a mailbox (admin)."""
     if kind not in KINDS:
-        raise Invalid(f"kind must be one of: {', '.join(KINDS)}")
+        raise Invalid("kind must be one of: %(mailbox_kinds)s", mailbox_kinds=list(KINDS))
     if not code or len(code) > 40 or not name_zh or not name_en:
         raise Invalid("a mailbox needs a code (at most 40 characters) and a Chinese and an English name")
     dept = session.scalar(select(Department).where(Department.code == department_code))
     if dept is None:
-        raise Invalid(f"unknown department '{department_code}'")
+        raise Invalid("unknown department '%(code)s'", code=department_code)
     mailbox = session.scalar(select(Mailbox).where(Mailbox.code == code))
     if mailbox is None:
         position = len(session.scalars(select(Mailbox.id)).all())
@@ -105,7 +105,7 @@ def submit(ctx: Context, data: dict, mailbox_code: str | None, client_ip: str,
     """A citizen's letter: a `new` order (web or mailbox channel) in the intake queue."""
     unknown = sorted(set(data) - PORTAL_FIELDS)
     if unknown:
-        raise Invalid(f"unknown field(s): {', '.join(unknown)}")
+        raise Invalid("unknown field(s): %(fields)s", fields=unknown)
     mailbox = find_mailbox(ctx.session, mailbox_code) if mailbox_code else None
     _count_submission(ctx, f"ip:{client_ip}", limits.per_ip, limits.per_ip_window)
     phone = (data.get("caller_phone") or "").strip()
@@ -124,8 +124,8 @@ def _count_submission(ctx: Context, client: str, limit: int, window: timedelta) 
     if hits > limit:
         hours = max(1, int(window.total_seconds() // 3600))
         raise TooManyAttempts(
-            f"too many letters from this connection or phone number; try again within {hours} hours "
-            "or call 12345", window)
+            "too many letters from this connection or phone number; try again within %(hours)s hours "
+            "or call 12345", window, hours=hours)
 
 
 def mailbox_of(session: Session, order_id: int) -> Mailbox | None:

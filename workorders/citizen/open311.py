@@ -124,7 +124,7 @@ def find_service(session: Session, code: str) -> Service:
     for service in services(session):
         if service.code == code:
             return service
-    raise NotFound(f"service_code '{code}' was not found; GET services lists them")
+    raise NotFound("service_code '%(code)s' was not found; GET services lists them", code=code)
 
 
 def service_code_of(order: WorkOrder) -> str:
@@ -195,9 +195,9 @@ def _coordinate(value: str | None, name: str, limit: float) -> float | None:
     try:
         number = float(value)
     except ValueError:
-        raise Invalid(f"'{name}' must be a number (WGS84 degrees)") from None
+        raise Invalid("'%(field)s' must be a number (WGS84 degrees)", field=name) from None
     if not -limit <= number <= limit:
-        raise Invalid(f"'{name}' must be between -{limit:g} and {limit:g}")
+        raise Invalid("'%(field)s' must be between -%(limit)s and %(limit)s", field=name, limit=f"{limit:g}")
     return number
 
 
@@ -213,7 +213,7 @@ def file_request(ctx: Context, key: Open311Key, filing: Filing) -> Open311Reques
     if lat is None and not (filing.address_string or "").strip() and not (filing.address_id or "").strip():
         raise Invalid("a location is required: lat and long, or address_string, or address_id")
     if filing.description and len(filing.description) > MAX_DESCRIPTION:
-        raise Invalid(f"description is limited to {MAX_DESCRIPTION} characters")
+        raise Invalid("description is limited to %(limit)s characters", limit=MAX_DESCRIPTION)
     data = _order_fields(ctx.session, service, filing)
     actor = Actor.system(f"Open311: {key.name}"[:80])
     created = create_order(ctx, actor, data, channel=Channel.open311)
@@ -252,16 +252,16 @@ def _order_fields(session: Session, service: Service, filing: Filing) -> dict:
     known = {a.code: a for a in service.attributes}
     unknown = sorted(set(filing.attributes) - set(known))
     if unknown:
-        raise Invalid(f"unknown attribute(s) for {service.code}: {', '.join(unknown)}")
+        raise Invalid("unknown attribute(s) for %(service)s: %(names)s", service=service.code, names=unknown)
     for attribute in service.attributes:
         value = filing.attributes.get(attribute.code)
         if value is None or value == "":
             if attribute.required:
-                raise Invalid(f"attribute[{attribute.code}] is required for {service.code}")
+                raise Invalid("attribute[%(name)s] is required for %(service)s", name=attribute.code, service=service.code)
             continue
         allowed = dict(attribute.values)
         if value not in allowed:
-            raise Invalid(f"attribute[{attribute.code}] must be one of: {', '.join(allowed)}")
+            raise Invalid("attribute[%(name)s] must be one of: %(choices)s", name=attribute.code, choices=list(allowed))
         if attribute.code == "public_consent":
             data["public_consent"] = value == "yes"
         elif attribute.code == "district":
@@ -274,7 +274,7 @@ def _order_fields(session: Session, service: Service, filing: Filing) -> dict:
 def request_by_token(session: Session, token: str) -> Open311Request:
     request = session.scalar(select(Open311Request).where(Open311Request.token == token))
     if request is None:
-        raise NotFound(f"token '{token}' was not found")
+        raise NotFound("token '%(token)s' was not found", token=token)
     return request
 
 
@@ -285,7 +285,7 @@ def _loaded():
 def find_order(session: Session, number: str) -> WorkOrder:
     order = session.scalar(_loaded().where(WorkOrder.number == number))
     if order is None:
-        raise NotFound(f"service_request_id '{number}' was not found")
+        raise NotFound("service_request_id '%(number)s' was not found", number=number)
     return order
 
 
@@ -314,7 +314,7 @@ def find_orders(
     if statuses:
         bad = sorted(set(statuses) - {"open", "closed"})
         if bad:
-            raise Invalid(f"status must be open or closed, not {', '.join(bad)}")
+            raise Invalid("status must be open or closed, not %(statuses)s", statuses=bad)
         if set(statuses) == {"open"}:
             query = query.where(WorkOrder.state.not_in(list(TERMINAL_STATES)))
         elif set(statuses) == {"closed"}:
@@ -360,7 +360,7 @@ def keys(session: Session) -> list[Open311Key]:
 def revoke_key(session: Session, key_id: int) -> Open311Key:
     key = session.get(Open311Key, key_id)
     if key is None:
-        raise NotFound(f"no Open311 key {key_id}")
+        raise NotFound("no Open311 key %(id)s", id=key_id)
     key.revoked = True
     session.flush()
     return key

@@ -64,17 +64,17 @@ def decide(session: Session, order: WorkOrder, *, approve: bool, user_id: int | 
            public_content: str | None = None, public_reply: str | None = None, note: str = "") -> Publication:
     if not is_candidate(order):
         raise Conflict(
-            f"order {order.number} cannot be published: only archived orders with a reply whose "
-            "citizen consented, and that are neither confidential nor reports"
+            "order %(number)s cannot be published: only archived orders with a reply whose "
+            "citizen consented, and that are neither confidential nor reports", number=order.number,
         )
     if session.scalar(select(Publication.id).where(Publication.order_id == order.id)):
-        raise Conflict(f"publication of order {order.number} was decided already")
+        raise Conflict("publication of order %(number)s was decided already", number=order.number)
     content, reply = proposed_texts(order)
     # Edited texts are scrubbed too: a supervisor's edit must not bring the caller's data back.
     content = scrub(public_content, order) if public_content and public_content.strip() else content
     reply = scrub(public_reply, order) if public_reply and public_reply.strip() else reply
     if len(content) > MAX_PUBLIC_TEXT or len(reply) > MAX_PUBLIC_TEXT:
-        raise Invalid(f"public texts are limited to {MAX_PUBLIC_TEXT} characters")
+        raise Invalid("public texts are limited to %(limit)s characters", limit=MAX_PUBLIC_TEXT)
     publication = Publication(
         order_id=order.id, approved=approve, public_content=content.strip(), public_reply=reply.strip(),
         decided_by_id=user_id, decided_at=now, note=(note or "").strip()[:255],
@@ -139,7 +139,7 @@ def board(session: Session, search: str = "", page: int = 1, per_page: int = 20)
 def published(session: Session, number: str) -> Entry:
     entries = _entries(session, _board_query().where(WorkOrder.number == number))
     if not entries:
-        raise NotFound(f"no published reply for order '{number}'")
+        raise NotFound("no published reply for order '%(number)s'", number=number)
     return entries[0]
 
 
@@ -150,14 +150,14 @@ def rate(session: Session, secret: bytes, number: str, code: str, stars: int, co
         raise Invalid("a rating is 1 to 5 stars")
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT:
-        raise Invalid(f"the comment is limited to {MAX_COMMENT} characters")
+        raise Invalid("the comment is limited to %(limit)s characters", limit=MAX_COMMENT)
     published(session, number)  # only published replies are rated
     order = verify_access(session, secret, number, code, source="web", client_key=client_key, now=now,
                           limits=limits)
     if order is None:
         return None
     if session.scalar(select(Rating.id).where(Rating.order_id == order.id)):
-        raise Conflict(f"order {order.number} has been rated already")
+        raise Conflict("order %(number)s has been rated already", number=order.number)
     rating = Rating(order_id=order.id, stars=stars, comment=scrub(comment, order), rated_at=now)
     session.add(rating)
     session.flush()
@@ -174,7 +174,7 @@ def low_ratings(session: Session, reviewed: bool = False, limit: int = 100) -> l
 def mark_reviewed(session: Session, rating_id: int, user_id: int | None, note: str, now: datetime) -> Rating:
     rating = session.get(Rating, rating_id)
     if rating is None:
-        raise NotFound(f"no rating {rating_id}")
+        raise NotFound("no rating %(id)s", id=rating_id)
     if rating.reviewed_at is not None:
         raise Conflict("this rating was reviewed already")
     note = (note or "").strip()

@@ -31,8 +31,8 @@ class TooManyAttempts(DomainError):
 
     status = 429
 
-    def __init__(self, message: str, retry_after: timedelta):
-        super().__init__(message)
+    def __init__(self, template: str, retry_after: timedelta, **params):
+        super().__init__(template, **params)
         self.retry_after = retry_after
 
 
@@ -80,8 +80,8 @@ def check_and_record_query_attempt(
     if on_order > limits.failures_per_order or on_client > limits.failures_per_client:
         minutes = int(limits.window.total_seconds() // 60)
         raise TooManyAttempts(
-            f"too many wrong order numbers or access codes; try again in {minutes} minutes",
-            limits.window,
+            "too many wrong order numbers or access codes; try again in %(minutes)s minutes", limits.window,
+            minutes=minutes,
         )
     return Attempt(session, (order_key, client))
 

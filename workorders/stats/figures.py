@@ -121,7 +121,7 @@ class Report:
 
 def check_group(group: str) -> str:
     if group not in GROUPS:
-        raise Invalid(f"unknown group '{group}'; groups are: {', '.join(GROUPS)}")
+        raise Invalid("unknown group '%(name)s'; groups are: %(groups)s", name=group, groups=list(GROUPS))
     return group
 
 

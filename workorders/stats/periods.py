@@ -25,18 +25,19 @@ class Period:
 
 def parse_day(text: str | None, name: str) -> date:
     if not text:
-        raise Invalid(f"'{name}' is required (YYYY-MM-DD)")
+        raise Invalid("'%(field)s' is required (YYYY-MM-DD)", field=name)
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise Invalid(f"'{name}' must be a date YYYY-MM-DD, got '{text[:40]}'") from None
+        raise Invalid("'%(field)s' must be a date YYYY-MM-DD, got '%(text)s'", field=name, text=text[:40]) from None
 
 
 def between(first: date, last: date) -> Period:
     if first > last:
-        raise Invalid(f"the period starts ({first}) after it ends ({last}): 'from' must not be after 'to'")
+        raise Invalid("the period starts (%(first)s) after it ends (%(last)s): 'from' must not be after 'to'",
+                      first=first, last=last)
     if last - first > LONGEST:
-        raise Invalid(f"the period {first} – {last} is longer than ten years")
+        raise Invalid("the period %(first)s – %(last)s is longer than ten years", first=first, last=last)
     return Period(first, last)
 
 
@@ -54,7 +55,7 @@ def around(kind: str, day: date) -> Period:
         return Period(month(day.year, first_month).first, month(day.year, first_month + 2).last)
     if kind == "year":
         return Period(date(day.year, 1, 1), date(day.year, 12, 31))
-    raise Invalid(f"unknown period '{kind}'; periods are: {', '.join(KINDS)}")
+    raise Invalid("unknown period '%(name)s'; periods are: %(periods)s", name=kind, periods=list(KINDS))
 
 
 def month(year: int, number: int) -> Period:
@@ -69,7 +70,7 @@ def parse_month(text: str) -> Period:
         year, number = (int(part) for part in text.strip().split("-"))
         return month(year, number)
     except ValueError:
-        raise Invalid(f"a month is written YYYY-MM, got '{text[:20]}'") from None
+        raise Invalid("a month is written YYYY-MM, got '%(text)s'", text=text[:20]) from None
 
 
 def last_full_month(today: date) -> Period:
