@@ -17,6 +17,8 @@ from .models import Article, IndexChange, IndexDocument, IndexTerm
 from .text import document_terms
 
 BATCH = 500
+# Up to this many articles re-indexed at once are announced one by one (see search.load_index).
+PER_ARTICLE_CHANGES = 16
 
 
 def revision(session: Session) -> int:
@@ -24,8 +26,18 @@ def revision(session: Session) -> int:
 
 
 def touch(session: Session, now: datetime, article_id: int | None = None) -> None:
-    """Tell every process its copy of the index is out of date."""
+    """Tell every process its copy of the index is out of date: in this article only (each
+    process then re-reads just that one), or in everything (`article_id` None: a rebuild)."""
     session.add(IndexChange(article_id=article_id, at=now))
+    session.flush()
+
+
+def touch_articles(session: Session, now: datetime, article_ids: Sequence[int]) -> None:
+    """One change per article for a few; past that, one change to everything."""
+    if len(article_ids) > PER_ARTICLE_CHANGES:
+        touch(session, now)
+        return
+    session.add_all([IndexChange(article_id=article_id, at=now) for article_id in article_ids])
     session.flush()
 
 
@@ -90,7 +102,7 @@ def reindex(session: Session, articles: Sequence[Article], now: datetime,
         packed_ids, freqs = pack(postings, term_ids)
         rows.append({"article_id": article_id, "term_ids": packed_ids, "freqs": freqs})
     session.execute(insert(IndexDocument), rows)
-    touch(session, now, ids[0] if len(ids) == 1 else None)
+    touch_articles(session, now, ids)
 
 
 def reindex_all(session: Session, now: datetime, progress: Callable[[int], None] | None = None) -> int:

@@ -1,15 +1,19 @@
 """Searching the knowledge base: BM25F over an in-process copy of the index tables.
 
-Each process keeps one `SearchIndex` per database, built from `kb_index_documents` with numpy
-and rebuilt only when the index revision changes (as `workorders.calendar_store` does for the
-calendar). Every per-posting score is computed once per revision, so a query is a handful of
-vector additions: the same code, the same numbers on SQLite and PostgreSQL.
+Each process keeps one `SearchIndex` per database, built from `kb_index_documents` with numpy.
+Every per-posting score is computed once, so a query is a handful of vector additions: the same
+code, the same numbers on SQLite and PostgreSQL. When articles change, a process does not rebuild
+its copy: it reads the changes since its revision (`kb_index_changes` names the article) and keeps
+the changed articles in a small second segment, scored with the large one's corpus statistics,
+whose old versions it masks out. Past a threshold of changes, or on a change to everything (the
+synonyms, a bulk import), it rebuilds the whole copy, which also refreshes the statistics.
 """
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -17,14 +21,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .models import Article, ArticleStatus, IndexChange, IndexDocument, IndexTerm, SynonymGroup
+from .segment import KIND_ORDER, UNKNOWN_KIND, Segment, kinds_of
 from .snippets import highlight, matches, snippet
 from .text import BIGRAM, CHAR, WORD, highlight_words, query_terms
 
 MAX_QUERY = 500
-STATUS_CODES = {s: i for i, s in enumerate(ArticleStatus.ALL)}
-NO_DATE_BEFORE, NO_DATE_AFTER = 0, 10**7
-# Terms in more than this share of the articles (and at least DENSE_MIN of them) are kept dense.
-DENSE_FRACTION, DENSE_MIN = 0.2, 2000
+# How many of the newest changes each search reads to tell whether its copy is current.
+WINDOW = 16
+# The changed articles a copy carries before it is rebuilt: a few, plus a share of the rest.
+DELTA_SLACK, DELTA_FRACTION = 16, 0.02
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,6 @@ class Ranking:
 
 
 RANKING = Ranking()
-KIND_ORDER = (WORD, BIGRAM, CHAR)
 
 
 @dataclass(frozen=True)
@@ -76,167 +80,210 @@ class Hit:
 
 
 class SearchIndex:
-    def __init__(self, revision: tuple[int, str], ranking: Ranking, synonyms: list[list[str]], rows, vocabulary):
-        self.revision, self.ranking, self.synonyms = revision, ranking, synonyms
+    """The index at one revision: the base segment, built from every article, and the delta
+    segment of the articles changed since (their base slots masked out). Never changed once made:
+    a change makes a new `SearchIndex` that shares the base, so a search under way is undisturbed."""
+
+    def __init__(self, base: Segment, kinds_by_id: np.ndarray, term_index: dict[str, int], synonyms: list[list[str]],
+                 ranking: Ranking, applied: dict[int, str], delta_rows: dict[int, tuple | None] | None = None,
+                 new_terms: dict[str, int] | None = None):
+        self.base, self.kinds_by_id, self.term_index = base, kinds_by_id, term_index
+        self.synonyms, self.ranking, self.applied = synonyms, ranking, applied
+        # Article id -> its current row, or None for an article no longer there.
+        self.delta_rows = delta_rows or {}
+        # Terms the base has no postings for (text -> id), met in changed articles.
+        self.new_terms = new_terms or {}
+        self.delta = None
+        self.replaced = None
+        if self.delta_rows:
+            rows = [self.delta_rows[i] for i in sorted(self.delta_rows) if self.delta_rows[i] is not None]
+            self.replaced = np.zeros(base.size, dtype=bool)
+            self.replaced[base.slots_of(self.delta_rows)] = True
+            added = len(rows) - len(base.slots_of(row[0] for row in rows))
+            statistics = replace(base.statistics, size=base.statistics.size + added)
+            self.delta = Segment(rows, kinds_by_id, ranking, statistics)
+        self.size = base.size - (int(self.replaced.sum()) if self.replaced is not None else 0) + (
+            self.delta.size if self.delta is not None else 0)
         self._masks: dict[Filters, np.ndarray] = {}
-        meta = [r[:6] for r in rows]
-        n = len(meta)
-        self.size = n
-        self.article_ids = np.array([m[0] for m in meta], dtype=np.int64)
-        self.status = np.array([STATUS_CODES.get(m[1], -1) for m in meta], dtype=np.int8)
-        self.effective = np.array([m[2].toordinal() if m[2] else NO_DATE_BEFORE for m in meta], dtype=np.int32)
-        self.expires = np.array([m[3].toordinal() if m[3] else NO_DATE_AFTER for m in meta], dtype=np.int32)
-        self.category = np.array([m[4] if m[4] is not None else -1 for m in meta], dtype=np.int32)
-        self.department = np.array([m[5] if m[5] is not None else -1 for m in meta], dtype=np.int32)
-        self._build_postings(n, [r[6] for r in rows], [r[7] for r in rows], vocabulary)
 
-    def _build_postings(self, n: int, id_blobs: list[bytes], freq_blobs: list[bytes], vocabulary) -> None:
-        counts = np.fromiter((len(b) // 4 for b in id_blobs), dtype=np.int64, count=n)
-        term_ids = np.frombuffer(b"".join(id_blobs), dtype="<i4")
-        freqs = np.frombuffer(b"".join(freq_blobs), dtype=np.uint8).reshape(-1, 4)
-        slots = np.repeat(np.arange(n, dtype=np.int32), counts)
-        # Term ids are small dense integers: they index the per-term arrays directly.
-        size = max(int(term_ids.max()) + 1 if len(term_ids) else 1, max(vocabulary, default=0) + 1)
-        kind_of_id = np.zeros(size, dtype=np.int8)
-        for term_id, text in vocabulary.items():
-            kind_of_id[term_id] = KIND_ORDER.index(text[0]) if text[:1] in KIND_ORDER else 0
-        kinds = kind_of_id[term_ids]
+    @property
+    def revision(self) -> int:
+        return max(self.applied, default=0)
 
-        weighted = freqs.astype(np.float32) @ np.array(self.ranking.field_weights, dtype=np.float32)
-        lengths = np.bincount(kinds.astype(np.int64) * n + slots, weights=weighted, minlength=3 * n).reshape(3, n)
-        df_counts = np.bincount(term_ids, minlength=size)
-        df = df_counts.astype(np.float64)
-        idf = np.log1p((n - df + 0.5) / (df + 0.5))
+    def pending(self, recent: Sequence) -> list | None:
+        """Of the newest changes (id, token, article id, newest first), those this copy has not
+        applied; None when it applied one that is gone (rolled back, or its id reused)."""
+        floor = recent[-1][0] if len(recent) >= WINDOW else 0
+        seen = {row[0]: row[1] for row in recent}
+        for change_id, token in self.applied.items():
+            if change_id >= floor and seen.get(change_id) != token:
+                return None
+        return [row for row in recent if row[0] not in self.applied]
 
-        scores = np.empty(len(term_ids), dtype=np.float32)
-        for k, name in enumerate(KIND_ORDER):
-            params = self.ranking.kinds[name]
-            chosen = kinds == k
-            average = lengths[k].mean() if n else 0.0
-            relative = lengths[k][slots[chosen]] / average if average > 0 else 1.0
-            tf = weighted[chosen]
-            saturation = params.k1 * (1 - params.b + params.b * relative)
-            scores[chosen] = params.weight * idf[term_ids[chosen]] * tf * (params.k1 + 1) / (tf + saturation)
+    def with_changes(self, changes: Sequence, rows: Sequence, new_terms: dict[str, int]) -> SearchIndex:
+        """A copy with these changes applied: `rows` are the current rows of the articles they
+        name (an article without one is gone)."""
+        delta_rows = dict(self.delta_rows)
+        delta_rows.update((article_id, None) for _, _, article_id in changes)
+        delta_rows.update((row[0], row) for row in rows)
+        kinds = self.kinds_by_id
+        if new_terms:
+            width = max(len(kinds), max(new_terms.values()) + 1)
+            kinds = np.concatenate((kinds, np.full(width - len(kinds), UNKNOWN_KIND, dtype=np.int8)))
+            for text, term_id in new_terms.items():
+                kinds[term_id] = KIND_ORDER.index(text[0]) if text[:1] in KIND_ORDER else 0
+        applied = dict(self.applied)
+        applied.update((change_id, token) for change_id, token, _ in changes)
+        if len(applied) > 4 * WINDOW:
+            applied = dict(sorted(applied.items())[-4 * WINDOW:])
+        return SearchIndex(self.base, kinds, self.term_index, self.synonyms, self.ranking, applied, delta_rows,
+                           {**self.new_terms, **new_terms})
 
-        order = np.argsort(term_ids, kind="stable")
-        self.post_slots = slots[order]
-        self.post_scores = scores[order]
-        self.starts = np.concatenate(([0], np.cumsum(df_counts))).astype(np.int64)
-        self.term_index = {vocabulary[int(i)]: int(i) for i in np.flatnonzero(df_counts) if int(i) in vocabulary}
-        # The commonest terms (的, 市, 小区 …) touch a large share of all articles: as dense rows
-        # they are added in one contiguous sweep instead of a scatter over their postings.
-        common = np.flatnonzero(df_counts > max(DENSE_FRACTION * n, DENSE_MIN))
-        self.dense = np.zeros((len(common), n), dtype=np.float32)
-        self.dense_rows: dict[int, int] = {}
-        for row, i in enumerate(common):
-            a, b = self.starts[i], self.starts[i + 1]
-            self.dense[row, self.post_slots[a:b]] = self.post_scores[a:b]
-            self.dense_rows[int(i)] = row
+    def unknown_terms(self, rows: Sequence) -> set[int]:
+        """Term ids in `rows` that this copy cannot look up by their text yet."""
+        if not rows:
+            return set()
+        ids = np.unique(np.frombuffer(b"".join(r[6] for r in rows), dtype="<i4").astype(np.int64))
+        starts = self.base.starts
+        in_base = ids < len(starts) - 1
+        in_base[in_base] = starts[ids[in_base]] < starts[ids[in_base] + 1]
+        known = set(self.new_terms.values())
+        return {int(i) for i in ids[~in_base] if int(i) not in known}
+
+    def delta_limit(self) -> int:
+        return DELTA_SLACK + int(DELTA_FRACTION * self.base.size)
 
     # --- querying ---------------------------------------------------------------------------
 
-    def allowed(self, filters: Filters) -> np.ndarray:
-        """Which articles the filters let through (kept: agents' filters change once a day)."""
+    def weights(self, query: str) -> dict[str, float]:
+        return query_terms(query, self.synonyms, self.ranking.synonym_weight)
+
+    def _base_allowed(self, filters: Filters) -> np.ndarray:
+        if self.replaced is None:
+            return self.base.allowed(filters)
         mask = self._masks.get(filters)
         if mask is None:
             if len(self._masks) > 32:
                 self._masks.clear()
-            mask = self._masks[filters] = self._mask(filters)
+            mask = self._masks[filters] = self.base.allowed(filters) & ~self.replaced
         return mask
-
-    def _mask(self, filters: Filters) -> np.ndarray:
-        mask = np.isin(self.status, [STATUS_CODES[s] for s in filters.statuses])
-        if filters.current_on is not None:
-            day = filters.current_on.toordinal()
-            mask &= (self.effective <= day) & (self.expires >= day)
-        if filters.category_ids is not None:
-            mask &= np.isin(self.category, list(filters.category_ids))
-        if filters.department_ids is not None:
-            mask &= np.isin(self.department, list(filters.department_ids))
-        return mask
-
-    def weights(self, query: str) -> dict[str, float]:
-        return query_terms(query, self.synonyms, self.ranking.synonym_weight)
 
     def top(self, weights: dict[str, float], filters: Filters, limit: int) -> list[tuple[int, float]]:
         """(article id, score) best first; equal scores in article id order, so the answer is
         the same on every database and in every process."""
         if self.size == 0 or limit <= 0:
             return []
-        scores = np.zeros(self.size, dtype=np.float32)
-        # A shared character alone is no match ("停水" is not about 停电): an article must share
-        # a word or a bigram with the query, unless the query has none (a single character).
         strong = {t for t in weights if (t[0] == WORD and len(t) > 2) or t[0] == BIGRAM}
-        matched = np.zeros(self.size, dtype=bool) if strong else None
+        weighted = []
         for term, weight in weights.items():
-            i = self.term_index.get(term)
-            if i is None:
-                continue
-            row = self.dense_rows.get(i)
-            if row is not None:
-                scores += np.float32(weight) * self.dense[row]
-                if term in strong:
-                    matched |= self.dense[row] > 0
-                continue
-            a, b = self.starts[i], self.starts[i + 1]
-            slots = self.post_slots[a:b]
-            scores[slots] += np.float32(weight) * self.post_scores[a:b]
-            if term in strong:
-                matched[slots] = True
-        found = (scores > 0) if matched is None else matched
-        candidates = np.flatnonzero(found & self.allowed(filters))
-        if len(candidates) > limit:
-            kth = -np.partition(-scores[candidates], limit - 1)[limit - 1]
-            candidates = candidates[scores[candidates] >= kth]
-        order = np.lexsort((self.article_ids[candidates], -scores[candidates]))[:limit]
-        chosen = candidates[order]
-        return [(int(self.article_ids[s]), float(scores[s])) for s in chosen]
+            term_id = self.term_index.get(term)
+            if term_id is None:
+                term_id = self.new_terms.get(term)
+            if term_id is not None:
+                weighted.append((term_id, weight, term in strong))
+        ids, scores = self.base.top(weighted, self._base_allowed(filters), limit, bool(strong))
+        if self.delta is not None:
+            more_ids, more_scores = self.delta.top(weighted, self.delta.allowed(filters), limit, bool(strong))
+            ids, scores = np.concatenate((ids, more_ids)), np.concatenate((scores, more_scores))
+        order = np.lexsort((ids, -scores))[:limit]
+        return [(int(ids[i]), float(scores[i])) for i in order]
 
 
 # --- the per-process copy -------------------------------------------------------------------
 
 _lock = threading.Lock()
 _cache: dict[str, SearchIndex] = {}
-
-
-def current_revision(session: Session) -> tuple[int, str]:
-    row = session.execute(
-        select(IndexChange.id, IndexChange.token).order_by(IndexChange.id.desc()).limit(1)
-    ).first()
-    return (row[0], row[1]) if row else (0, "")
+# How often this process built a copy from scratch ("full") or applied changes to one ("delta").
+loads: Counter[str] = Counter()
 
 
 def load_index(session: Session, ranking: Ranking = RANKING) -> SearchIndex:
     key = str(session.get_bind().engine.url)
-    revision = current_revision(session)
+    recent = _recent_changes(session)
     cached = _cache.get(key)
-    if cached is not None and cached.revision == revision and cached.ranking == ranking:
+    if cached is not None and cached.ranking == ranking and cached.pending(recent) == []:
         return cached
     with _lock:
         cached = _cache.get(key)
-        if cached is not None and cached.revision == revision and cached.ranking == ranking:
-            return cached
-        index = build_index(session, revision, ranking)
+        index = None
+        if cached is not None and cached.ranking == ranking:
+            changes = cached.pending(recent)
+            if changes == []:
+                return cached
+            if changes is not None:
+                index = _apply_changes(session, cached, changes)
+        if index is None:
+            index = build_index(session, recent, ranking)
+            loads["full"] += 1
+        else:
+            loads["delta"] += 1
         _cache[key] = index
         return index
 
 
-def build_index(session: Session, revision: tuple[int, str], ranking: Ranking = RANKING) -> SearchIndex:
-    rows = session.execute(
+def _recent_changes(session: Session) -> list:
+    return session.execute(
+        select(IndexChange.id, IndexChange.token, IndexChange.article_id).order_by(IndexChange.id.desc()).limit(WINDOW)
+    ).all()
+
+
+def _apply_changes(session: Session, cached: SearchIndex, changes: list) -> SearchIndex | None:
+    """The cached copy with `changes` applied, or None when rebuilding is the better course."""
+    if len(changes) >= WINDOW:
+        # More may have come than the window shows: read them all, up to what is worth applying.
+        changes = session.execute(
+            select(IndexChange.id, IndexChange.token, IndexChange.article_id)
+            .where(IndexChange.id > cached.revision).order_by(IndexChange.id).limit(cached.delta_limit() + 1)
+        ).all()
+        if len(changes) > cached.delta_limit():
+            return None
+    article_ids = {article_id for _, _, article_id in changes}
+    if None in article_ids or len(article_ids | cached.delta_rows.keys()) > cached.delta_limit():
+        return None
+    rows = _article_rows(session, sorted(article_ids))
+    unknown = cached.unknown_terms(rows)
+    new_terms = {}
+    for chunk in _chunks(sorted(unknown), 900):
+        new_terms.update(session.execute(select(IndexTerm.text, IndexTerm.id).where(IndexTerm.id.in_(chunk))).all())
+    return cached.with_changes(changes, rows, new_terms)
+
+
+def _article_rows(session: Session, article_ids: list[int] | None = None) -> list:
+    query = (
         select(Article.id, Article.status, Article.effective_on, Article.expires_on, Article.category_id,
                Article.department_id, IndexDocument.term_ids, IndexDocument.freqs)
         .join(IndexDocument, IndexDocument.article_id == Article.id)
         .order_by(Article.id)
-    ).all()
+    )
+    if article_ids is None:
+        return session.execute(query).all()
+    return [row for chunk in _chunks(article_ids, 900) for row in session.execute(query.where(Article.id.in_(chunk)))]
+
+
+def build_index(session: Session, recent: Sequence | None = None, ranking: Ranking = RANKING) -> SearchIndex:
+    """A copy built from every article. `recent` (the newest changes) is read before the articles,
+    so that nothing the copy lacks can hide among the changes it believes applied."""
+    if recent is None:
+        recent = _recent_changes(session)
+    rows = _article_rows(session)
     vocabulary = dict(session.execute(select(IndexTerm.id, IndexTerm.text)).all())
+    kinds = kinds_of(vocabulary)
+    base = Segment(rows, kinds, ranking)
+    term_index = {vocabulary[int(i)]: int(i) for i in base.term_ids if int(i) in vocabulary}
     synonyms = [g.split() for g in session.scalars(select(SynonymGroup.terms).order_by(SynonymGroup.id))]
-    return SearchIndex(revision, ranking, synonyms, rows, vocabulary)
+    applied = {change_id: token for change_id, token, _ in recent}
+    return SearchIndex(base, kinds, term_index, synonyms, ranking, applied)
 
 
 def forget_indexes() -> None:
     """Drop every cached copy (the benchmark measures cold builds)."""
     with _lock:
         _cache.clear()
+
+
+def _chunks(items: Sequence, size: int) -> Iterable[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 # --- the operation --------------------------------------------------------------------------

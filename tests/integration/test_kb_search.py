@@ -129,12 +129,13 @@ def test_a_query_with_nothing_searchable_finds_nothing(session, clock):
 
 def test_common_terms_kept_dense_rank_exactly_as_their_postings_do(session, clock, monkeypatch):
     import knowledge_base.search as kb_search
+    import knowledge_base.segment as kb_segment
 
     for n, text in enumerate(["小区垃圾清运", "小区停车收费", "小区噪音扰民", "道路积水", "小区垃圾分类"]):
         published(session, clock, title=f"问题{n}", answer=f"{text}，请向有关部门反映。")
     sparse = [(h.article.id, h.score) for h in search(session, "小区垃圾", Filters.for_agents(TODAY))]
-    monkeypatch.setattr(kb_search, "DENSE_MIN", 0)
+    monkeypatch.setattr(kb_segment, "DENSE_MIN", 0)
     kb_search.forget_indexes()
-    assert kb_search.load_index(session).dense.shape[0] > 0
+    assert kb_search.load_index(session).base.dense.shape[0] > 0
     dense = [(h.article.id, h.score) for h in search(session, "小区垃圾", Filters.for_agents(TODAY))]
     assert dense == sparse and len(dense) == 4
