@@ -38,12 +38,17 @@ def add_arguments(parser) -> None:
                              "(default: a temporary SQLite file)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--seed", type=int, default=12345)
+    parser.add_argument("--rollup-from", type=date.fromisoformat, default=FIRST,
+                        help="rebuild the roll-up from this day only (default: all 12 months); from "
+                             "2026-08-01 covers what October's report and the dashboard read")
+    parser.add_argument("--seeded", action="store_true",
+                        help="the database was seeded by an earlier run with --keep: skip to the roll-up")
 
 
 def main(args) -> dict:
     tmp = tempfile.mkdtemp(prefix="hotline-bench-stats-")
     url = args.database or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-    created = _create_database(url)
+    created = False if args.seeded else _create_database(url)
     try:
         return _run(url, args)
     finally:
@@ -53,39 +58,49 @@ def main(args) -> dict:
 
 
 def _run(url: str, args) -> dict:
-    from sqlalchemy import text
+    from sqlalchemy import select, text
 
     from hotline import create_app
     from hotline.auth import hash_password, issue_token
     from hotline.db import database
     from hotline.migrate import upgrade
     from workorders.clock import Clock
+    from workorders.models import User
     from workorders.people import create_user
     from workorders.stats import figures, hotspots, periods, rollup
 
     from . import stats_seed
 
-    upgrade(url)
+    if not args.seeded:
+        upgrade(url)
     app = create_app({"DATABASE_URL": url, "SCHEDULER": "off", "SECRET_KEY": "bench", "CLOCK": Clock.frozen(NOW, TZ),
                       "TESTING": True})
     engine = database(app).engine
     with app.app_context(), database(app).transaction() as session:
-        _reference_data(session)
-        user = create_user(session, username="bench_supervisor", password_hash=hash_password("benchmark"),
-                           role="supervisor", now=NOW)
+        if args.seeded:
+            user = session.scalar(select(User).where(User.username == "bench_supervisor"))
+        else:
+            _reference_data(session)
+            user = create_user(session, username="bench_supervisor", password_hash=hash_password("benchmark"),
+                               role="supervisor", now=NOW)
         token = issue_token(session, user, NOW)
 
-    started = time.perf_counter()
-    written = stats_seed.seed(engine, args.orders, FIRST, LAST, NOW, args.seed,
-                              progress=lambda day, n: print(f"  seeded {n:,} orders (to {day})", flush=True))
-    seed_seconds = time.perf_counter() - started
-    with engine.begin() as conn:
-        conn.execute(text("ANALYZE"))
+    seed_seconds = None
+    if args.seeded:
+        with app.app_context(), database(app).transaction() as session:
+            written = stats_seed.count_rows(session)
+    else:
+        started = time.perf_counter()
+        written = stats_seed.seed(engine, args.orders, FIRST, LAST, NOW, args.seed,
+                                  progress=lambda day, n: print(f"  seeded {n:,} orders (to {day})", flush=True))
+        seed_seconds = time.perf_counter() - started
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
 
     october = periods.month(2026, 10)
     with app.app_context(), database(app).transaction() as session:
         started = time.perf_counter()
-        rollup_rows = rollup.rollup_days(session, FIRST, NOW.date(), TZ)
+        rollup_rows = rollup.rollup_days(session, args.rollup_from, NOW.date(), TZ)
         rebuild_seconds = time.perf_counter() - started
     with engine.begin() as conn:
         conn.execute(text("ANALYZE"))
@@ -107,8 +122,9 @@ def _run(url: str, args) -> dict:
         "orders": written["orders"],
         "events": written["events"],
         "months": 12,
-        "seed_s": round(seed_seconds, 1),
-        "seed_orders_per_s": round(written["orders"] / seed_seconds),
+        "seed_s": seed_seconds and round(seed_seconds, 1),
+        "seed_orders_per_s": seed_seconds and round(written["orders"] / seed_seconds),
+        "rollup_rebuilt_days": f"{args.rollup_from}..{NOW.date()}",
         "rollup_rebuild_s": round(rebuild_seconds, 2),
         "rollup_rows": rollup_rows,
         "rollup_one_day_s": one_day["first"],
