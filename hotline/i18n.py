@@ -5,7 +5,8 @@ signed-in user's saved choice, else zh_CN. The citizen portal uses the same help
 labels of the stable codes (states, types, channels, …) are defined once, here.
 
 Message ids are English; `translations/zh_CN` holds the Chinese and `translations/en` is the
-identity catalogue. After changing texts, from the repository root:
+identity catalogue. The domain's refusals are message ids too (babel.cfg extracts them by their class
+names; `web/refusals.py` shows them translated). After changing texts, from the repository root:
     pybabel extract -F hotline/translations/babel.cfg -k lazy_gettext -k _l --no-location \
         --sort-output -o hotline/translations/messages.pot .
     pybabel update -i hotline/translations/messages.pot -d hotline/translations --no-fuzzy-matching

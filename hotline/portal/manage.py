@@ -14,7 +14,7 @@ from workorders.errors import DomainError
 from .. import db
 from ..runtime import clock
 from ..web.present import department_tree
-from ..web.refusals import explain
+from ..web.refusals import refusal_text
 from ..web.security import browser_blueprint, roles_required
 
 bp = browser_blueprint("portal_manage", __name__, url_prefix="/portal/manage")
@@ -111,7 +111,7 @@ def save_mailbox():
         session.commit()
     except DomainError as exc:
         session.rollback()
-        flash(explain(exc.message) or exc.message, "error")
+        flash(refusal_text(exc), "error")
         return redirect(url_for(".mailbox_list"))
     flash(_("Mailbox %(code)s saved.", code=code), "success")
     return redirect(url_for(".mailbox_list"))

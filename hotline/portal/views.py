@@ -19,6 +19,7 @@ from workorders.vocabulary import OrderType
 
 from .. import db
 from ..runtime import domain_context
+from ..web.refusals import refusal_text
 from ..web.security import browser_blueprint
 from .words import state_words, step_words
 
@@ -65,17 +66,17 @@ def write():
         ctx = domain_context(session)
         try:
             if data["type"] not in PORTAL_TYPES:
-                raise Invalid(_("Choose the kind of request."))
+                raise Invalid("Choose the kind of request.")
             if not data["content"].strip():
-                raise Invalid(_("Describe your request."))
+                raise Invalid("Describe your request.")
             if not data["caller_phone"]:
-                raise Invalid(_("Give a phone number, so that the hotline can call you back."))
+                raise Invalid("Give a phone number, so that the hotline can call you back.")
             created = mailboxes.submit(ctx, data, form.get("mailbox") or None, client_ip())
         except TooManyAttempts:
             error, status = _("Too many letters from this connection or phone number. Please try again later "
                               "or call 12345."), 429
         except (Invalid, NotFound) as exc:
-            error, status = exc.message, 422
+            error, status = refusal_text(exc), 422
         else:
             session.commit()
             mailbox = mailboxes.mailbox_of(session, created.order.id)
@@ -152,7 +153,7 @@ def reply(number: str):
             error, status = _("Too many wrong tries. Please try again later."), 429
         except (Invalid, Conflict) as exc:
             session.rollback()
-            error, status = exc.message, exc.status
+            error, status = refusal_text(exc), exc.status
         else:
             session.commit()
             if rating is None:

@@ -66,7 +66,7 @@ def dashboard():
     period = _period_from_request()
     by = request.args.get("rank") or "on_time_rate"
     if by not in RANKABLE:
-        raise Invalid(f"unknown ranking '{by}'; rank by one of: {', '.join(RANKABLE)}")
+        raise Invalid("unknown ranking '%(name)s'; rank by one of: %(names)s", name=by, names=list(RANKABLE))
     departments = figures.report(session, period, "department", now, tz)
     types = figures.report(session, period, "type", now, tz)
     categories = figures.report(session, period, "category", now, tz)
@@ -127,7 +127,8 @@ def notice_board():
     latest = periods.last_full_month(_today())
     period = periods.parse_month(request.args["month"]) if request.args.get("month") else latest
     if period.last > latest.last:
-        raise Invalid(f"the notice board shows finished months only; the latest is {latest.first:%Y-%m}")
+        raise Invalid("the notice board shows finished months only; the latest is %(month)s",
+                      month=f"{latest.first:%Y-%m}")
     report = figures.report(session, period, "department", now, tz)
     rows = [r for r in report.rows if r.key]
     previous = periods.month(period.first.year - (period.first.month == 1), (period.first.month - 2) % 12 + 1)

@@ -27,7 +27,7 @@ from . import jobs
 from .calendar_file import years_map
 from .policy_form import category_limits_text, rules_from_form
 from .present import category_tree, department_tree
-from .refusals import explain
+from .refusals import refusal_text
 from .security import browser_blueprint, roles_required
 
 bp = browser_blueprint("admin", __name__, url_prefix="/admin")
@@ -58,7 +58,7 @@ def coverage(session, years: bool = True) -> dict:
 
 def _refused(exc: DomainError, endpoint: str):
     db.session().rollback()
-    flash(explain(exc.message) or exc.message, "error")
+    flash(refusal_text(exc), "error")
     return redirect(url_for(endpoint))
 
 
@@ -92,7 +92,7 @@ def create_user_():
     form = request.form
     try:
         if len(form.get("password", "")) < MIN_PASSWORD:
-            raise Invalid(_("The password must have at least %(n)s characters.", n=MIN_PASSWORD))
+            raise Invalid("The password must have at least %(n)s characters.", n=MIN_PASSWORD)
         user = create_user(session, username=form.get("username", "").strip(),
                            password_hash=hash_password(form["password"]), role=form.get("role", ""),
                            department_code=form.get("department") or None,
@@ -107,7 +107,7 @@ def create_user_():
 def _user(session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise Invalid(f"no user with id {user_id}")
+        raise Invalid("no user with id %(id)s", id=user_id)
     return user
 
 
@@ -118,7 +118,7 @@ def toggle_user(user_id: int):
     try:
         user = _user(session, user_id)
         if user.id == current_user.user.id:
-            raise Invalid(_("You cannot deactivate yourself."))
+            raise Invalid("You cannot deactivate yourself.")
         user.active = not user.active
         session.commit()
     except DomainError as exc:
@@ -136,7 +136,7 @@ def reset_password(user_id: int):
         user = _user(session, user_id)
         password = request.form.get("password", "")
         if len(password) < MIN_PASSWORD:
-            raise Invalid(_("The password must have at least %(n)s characters.", n=MIN_PASSWORD))
+            raise Invalid("The password must have at least %(n)s characters.", n=MIN_PASSWORD)
         user.password_hash = hash_password(password)
         user.failed_logins = 0
         user.locked_until = None
@@ -189,21 +189,21 @@ def _department(session, code: str | None) -> Department | None:
         return None
     dept = session.scalar(select(Department).where(Department.code == code))
     if dept is None:
-        raise Invalid(f"unknown department '{code}'")
+        raise Invalid("unknown department '%(code)s'", code=code)
     return dept
 
 
-def _code(value: str, what: str) -> str:
+def _code(value: str) -> str:
     value = value.strip()
     if not value or len(value) > 40 or not all(c.isalnum() or c in "._-" for c in value):
-        raise Invalid(f"{what}: 1–40 letters, digits, '.', '_' or '-'")
+        raise Invalid("code: 1–40 letters, digits, '.', '_' or '-'")
     return value
 
 
 def _name(value: str) -> str:
     value = value.strip()
     if not value or len(value) > 120:
-        raise Invalid(_("A name of 1 to 120 characters is required."))
+        raise Invalid("A name of 1 to 120 characters is required.")
     return value
 
 
@@ -213,12 +213,12 @@ def create_department():
     session = db.session()
     form = request.form
     try:
-        code = _code(form.get("code", ""), "code")
+        code = _code(form.get("code", ""))
         if session.scalar(select(Department).where(Department.code == code)):
-            raise Invalid(f"department '{code}' exists already")
+            raise Invalid("department '%(code)s' exists already", code=code)
         kind = form.get("kind", "bureau")
         if kind not in DEPARTMENT_KINDS:
-            raise Invalid(f"kind must be one of: {', '.join(DEPARTMENT_KINDS)}")
+            raise Invalid("kind must be one of: %(kinds)s", kinds=list(DEPARTMENT_KINDS))
         parent = _department(session, form.get("parent"))
         session.add(Department(code=code, name=_name(form.get("name", "")), kind=kind,
                                parent_id=parent.id if parent else None, active=True))
@@ -256,14 +256,14 @@ def create_category():
     session = db.session()
     form = request.form
     try:
-        code = _code(form.get("code", ""), "code")
+        code = _code(form.get("code", ""))
         if session.scalar(select(Category).where(Category.code == code)):
-            raise Invalid(f"category '{code}' exists already")
+            raise Invalid("category '%(code)s' exists already", code=code)
         parent = None
         if form.get("parent"):
             parent = session.scalar(select(Category).where(Category.code == form["parent"]))
             if parent is None:
-                raise Invalid(f"unknown category '{form['parent']}'")
+                raise Invalid("unknown category '%(code)s'", code=form["parent"])
         dept = _department(session, form.get("department"))
         session.add(Category(code=code, name=_name(form.get("name", "")), parent_id=parent.id if parent else None,
                              default_department_id=dept.id if dept else None))
@@ -281,7 +281,7 @@ def route_category(code: str):
     try:
         category = session.scalar(select(Category).where(Category.code == code))
         if category is None:
-            raise Invalid(f"unknown category '{code}'")
+            raise Invalid("unknown category '%(code)s'", code=code)
         dept = _department(session, request.form.get("department"))
         category.default_department_id = dept.id if dept else None
         session.commit()
@@ -326,7 +326,7 @@ def edit_policy(name: str):
         session.commit()
     except DomainError as exc:
         db.session().rollback()
-        flash(explain(exc.message) or exc.message, "error")
+        flash(refusal_text(exc), "error")
         return redirect(url_for("admin.policy", name=name))
     flash(_("Policy %(name)s saved; orders already dispatched keep their deadlines.", name=name), "success")
     return redirect(url_for("admin.policy", name=name))
@@ -349,7 +349,7 @@ def import_calendar():
     upload = request.files.get("file")
     try:
         if upload is None or not upload.filename:
-            raise Invalid(_("Choose a JSON or CSV calendar file."))
+            raise Invalid("Choose a JSON or CSV calendar file.")
         years = import_years(session, years_map(upload.filename, upload.read(1024 * 1024)), clock().now(),
                              source=f"web:{upload.filename}"[:40])
         after_import(session)

@@ -18,7 +18,7 @@ MAX_BYTES = 256 * 1024
 
 def years_map(filename: str, raw: bytes) -> dict:
     if len(raw) > MAX_BYTES:
-        raise Invalid(f"the calendar file is too large (at most {MAX_BYTES // 1024} KB)")
+        raise Invalid("the calendar file is too large (at most %(kb)s KB)", kb=MAX_BYTES // 1024)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -28,7 +28,7 @@ def years_map(filename: str, raw: bytes) -> dict:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise Invalid(f"the calendar file is not JSON: {exc}") from None
+        raise Invalid("the calendar file is not JSON: %(reason)s", reason=str(exc)) from None
     return data.get("years", data) if isinstance(data, dict) else data
 
 
@@ -38,14 +38,14 @@ def _from_csv(text: str) -> dict:
         if not row or not "".join(row).strip() or row[0].strip().lower() == "date":
             continue
         if len(row) != 2:
-            raise Invalid(f"line {number}: expected 'date,kind'")
+            raise Invalid("line %(line)s: expected 'date,kind'", line=number)
         day, kind = row[0].strip(), row[1].strip().lower()
         try:
             parsed = date.fromisoformat(day)
         except ValueError:
-            raise Invalid(f"line {number}: '{day}' is not a date (YYYY-MM-DD)") from None
+            raise Invalid("line %(line)s: '%(text)s' is not a date (YYYY-MM-DD)", line=number, text=day) from None
         if kind not in ("holiday", "workday"):
-            raise Invalid(f"line {number}: kind must be 'holiday' or 'workday'")
+            raise Invalid("line %(line)s: kind must be 'holiday' or 'workday'", line=number)
         entry = years.setdefault(str(parsed.year), {"holidays": [], "workdays": []})
         entry["holidays" if kind == "holiday" else "workdays"].append(day)
     if not years:

@@ -61,7 +61,7 @@ def _districts(session) -> list[str]:
     return list(session.scalars(select(Department.name).where(Department.kind == "district").order_by(Department.code)))
 
 
-def render_desk(form: dict | None = None, error: str | None = None, status: int = 200):
+def render_desk(form: dict | None = None, error: DomainError | str | None = None, status: int = 200):
     session = db.session()
     form = dict(form or {})
     call = calls.find_call(session, request.args.get("call") or form.get("call_sid"), clock().now())
@@ -104,7 +104,7 @@ def create():
     disposition = form.get("disposition", "save")
     try:
         if disposition not in DISPOSITIONS:
-            raise Invalid(f"unknown disposition '{disposition}'")
+            raise Invalid("unknown disposition '%(name)s'", name=disposition)
         created = create_order(ctx, actor, form_inputs(form, CREATE_FIELDS))
         order = created.order
         if disposition == "dispatch":
@@ -122,7 +122,7 @@ def create():
         session.commit()
     except DomainError as exc:
         session.rollback()
-        return render_desk(form.to_dict(), exc.message, exc.status)
+        return render_desk(form.to_dict(), exc, exc.status)
     except StaleDataError:
         session.rollback()
         return render_desk(form.to_dict(), _("Someone else changed this order at the same time."), 409)

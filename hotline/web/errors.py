@@ -15,14 +15,14 @@ MACHINE_PREFIXES = ("/api/", "/ivr/", "/open311/")
 PAGES = {400: "errors/400.html", 403: "errors/403.html", 404: "errors/404.html"}
 
 
-def error_page(status: int, message: str | None = None, kind: str = "http"):
+def error_page(status: int, message: DomainError | str | None = None, kind: str = "http"):
     return render_template(PAGES.get(status, "errors/other.html"), status=status, message=message, kind=kind), status
 
 
 def on_domain_error(exc: DomainError):
-    """A refusal by the domain outside a form's own handling: the status and the message."""
+    """A refusal by the domain outside a form's own handling: the status and the refusal, translated."""
     db.session().rollback()
-    return error_page(exc.status, exc.message, kind="refused")
+    return error_page(exc.status, exc, kind="refused")
 
 
 def on_stale(exc: StaleDataError):

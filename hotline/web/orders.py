@@ -2,7 +2,7 @@
 
 The buttons are exactly `workorders.actions.allowed_actions` for the signed-in user; each is a
 small form posting to /orders/<number>/<action>, which runs the same `perform` the JSON API runs.
-A refusal re-shows the page with the operation's message and its status (403, 409, 422).
+A refusal re-shows the page with the operation's refusal, translated, and its status (403, 409, 422).
 """
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ def _values_for(failed_action: str | None, submitted: dict):
     return values_for
 
 
-def render_order(order: WorkOrder, *, error: str | None = None, failed_action: str | None = None,
+def render_order(order: WorkOrder, *, error: DomainError | str | None = None, failed_action: str | None = None,
                  submitted: dict | None = None, status: int = 200):
     session = db.session()
     ctx = domain_context(session)
@@ -122,7 +122,7 @@ def act(number: str, action: str):
         session.commit()
     except DomainError as exc:
         session.rollback()
-        return render_order(_find(session, number), error=exc.message, failed_action=action,
+        return render_order(_find(session, number), error=exc, failed_action=action,
                             submitted=request.form.to_dict(), status=exc.status)
     except StaleDataError:
         session.rollback()

@@ -15,7 +15,7 @@ def _whole(form: MultiDict, name: str) -> int | None:
     if raw == "":
         return None
     if not raw.isdigit() or len(raw) > 5:
-        raise Invalid(f"{name} must be a whole number")
+        raise Invalid("%(name)s must be a whole number", name=name)
     return int(raw)
 
 
@@ -25,7 +25,7 @@ def rules_from_form(form: MultiDict) -> dict:
     for t in OrderType:
         days = _whole(form, f"limit_{t}")
         if days is None:
-            raise Invalid(f"limit of {t} is required")
+            raise Invalid("limit of %(type)s is required", type=t)
         limits[t.value] = {"days": days, "unit": form.get(f"unit_{t}", "working")}
     rules: dict = {"limits": limits}
     for name in NUMBER_FIELDS:
@@ -54,7 +54,7 @@ def _category_limits(text: str) -> dict:
         if not parts:
             continue
         if len(parts) not in (2, 3) or not parts[1].isdigit():
-            raise Invalid(f"category limits, line {number}: write '<category code> <days> [working|natural]'")
+            raise Invalid("category limits, line %(line)s: write '<category code> <days> [working|natural]'", line=number)
         out[parts[0]] = {"days": int(parts[1]), "unit": parts[2] if len(parts) == 3 else "working"}
     return out
 

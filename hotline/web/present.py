@@ -17,7 +17,7 @@ from workorders.vocabulary import DEADLINE_STATES, Light
 
 from ..i18n import label
 from ..runtime import timezone
-from .refusals import explain
+from .refusals import refusal_parts
 
 
 def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -150,4 +150,4 @@ def show_value(key: str, value) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(localtime=localtime, localdate=localdate, excerpt=excerpt)
-    app.jinja_env.globals.update(show_value=show_value, explain_refusal=explain)
+    app.jinja_env.globals.update(show_value=show_value, refusal_parts=refusal_parts)

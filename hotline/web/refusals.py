@@ -1,72 +1,60 @@
-"""The domain's refusals in the clerk's language.
+"""The domain's refusals in the user's language.
 
-The operations explain a refusal in English (the API returns that text as is). The pages show the
-common ones translated, with the operation's own words beside them for support staff; a refusal
-not listed here is shown as the operation wrote it.
+A refusal (`workorders.errors.DomainError`) carries an English template and its parameters. The API
+and the CLI answer with its English `message`; the pages show the template translated by the
+catalogue and filled in, codes (states, actions, roles, …) by their labels.
 """
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
+from datetime import datetime
+from typing import Any
 
-from flask_babel import gettext as _
+from flask_babel import gettext
 
-from ..i18n import label
+from workorders.errors import DomainError, in_english
 
-Explain = Callable[[re.Match], str]
+from ..i18n import current_locale, label
+from ..runtime import timezone
 
-
-def _field(name: str) -> str:
-    return label("field", name)
-
-
-PATTERNS: list[tuple[re.Pattern, Explain]] = [
-    (re.compile(r"the return window of order (\S+) closed at (\S+);"),
-     lambda m: _("The return window of order %(number)s closed at %(at)s: it can no longer be returned; "
-                 "reply, or ask for an extension.", number=m[1], at=m[2][:16].replace("T", " "))),
-    (re.compile(r"order (\S+) changed since you loaded it"),
-     lambda m: _("Order %(number)s was changed by someone else since you opened it: look at it again and "
-                 "retry.", number=m[1])),
-    (re.compile(r"cannot (\w+) an order in state '(\w+)'"),
-     lambda m: _("%(action)s is not possible while the order is %(state)s.", action=label("action", m[1]),
-                 state=label("state", m[2]))),
-    (re.compile(r"order (\S+) belongs to another department"),
-     lambda m: _("Order %(number)s belongs to another department.", number=m[1])),
-    (re.compile(r"role '(\w+)' may not (\w+)"),
-     lambda m: _("%(role)s may not %(action)s.", role=label("role", m[1]), action=label("action", m[2]))),
-    (re.compile(r"only the lead department of order (\S+) may (\w+)"),
-     lambda m: _("Only the lead department of order %(number)s may %(action)s.", number=m[1],
-                 action=label("action", m[2]))),
-    (re.compile(r"unknown department '(.*)'"),
-     lambda m: _("There is no department '%(name)s'.", name=m[1])),
-    (re.compile(r"^'(\w+)' is required"),
-     lambda m: _("%(field)s is required.", field=_field(m[1]))),
-    (re.compile(r"^'(\w+)' is too long \((\d+) characters; at most (\d+)\)"),
-     lambda m: _("%(field)s is too long (%(n)s characters; at most %(max)s).", field=_field(m[1]), n=m[2],
-                 max=m[3])),
-    (re.compile(r"^'committed_date' is in the past"),
-     lambda m: _("The committed date is in the past.")),
-    (re.compile(r"already has an extension request waiting"),
-     lambda m: _("An extension request is already waiting for a decision.")),
-    (re.compile(r"is past its due time; an extension must be asked before it"),
-     lambda m: _("The order is past its due time: an extension must be asked for before it.")),
-    (re.compile(r"an extension of (\d+) working days exceeds the policy's cap of (\d+) \(at most (\d+) more\)"),
-     lambda m: _("%(days)s more working days would exceed the policy's cap of %(cap)s (at most %(room)s more).",
-                 days=m[1], cap=m[2], room=m[3])),
-    (re.compile(r"^a mailbox needs a code"),
-     lambda m: _("A mailbox needs a code (at most 40 characters), a Chinese name and an English name.")),
-    (re.compile(r"caller_phone' is required for orders from the (\w+) channel"),
-     lambda m: _("The caller's phone number is required for orders from the %(channel)s channel.",
-                 channel=label("channel", m[1]))),
-]
+# The kind of code a parameter holds, by the parameter's name (the plural holds a list of them).
+CODE_KINDS = {
+    "state": "state", "states": "state",
+    "action": "action", "actions": "action",
+    "role": "role", "roles": "role",
+    "channel": "channel", "channels": "channel",
+    "type": "type", "types": "type",
+    "field": "field", "fields": "field",
+    "handling": "handling",
+    "mailbox_kinds": "mailbox_kind",
+}
+# A list in Chinese is separated by the enumeration comma.
+LIST_SEPARATORS = {"zh_CN": "、"}
 
 
-def explain(message: str | None) -> str | None:
-    """The refusal translated, or None when it is not one of the common ones."""
-    if not message:
-        return None
-    for pattern, say in PATTERNS:
-        found = pattern.search(message)
-        if found:
-            return say(found)
-    return None
+def _shown(name: str, value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return LIST_SEPARATORS.get(current_locale(), ", ").join(_shown(name, item) for item in value)
+    if name in CODE_KINDS:
+        return label(CODE_KINDS[name], value)
+    if isinstance(value, datetime):
+        return value.astimezone(timezone()).strftime("%Y-%m-%d %H:%M")
+    return in_english(value)
+
+
+def refusal_text(exc: DomainError) -> str:
+    """The refusal in the user's language: its template translated, then filled in.
+
+    A template the catalogue does not know (the knowledge base's refusals) is shown as written.
+    """
+    return gettext(exc.template, **{name: _shown(name, value) for name, value in exc.params.items()})
+
+
+def refusal_parts(error: DomainError | str) -> tuple[str, str | None]:
+    """What a page shows of a refusal, and the operation's English words to show beside it for
+    support staff: None when the page is in English or the words are the same."""
+    if not isinstance(error, DomainError):
+        return str(error), None
+    shown = refusal_text(error)
+    if shown == error.message or current_locale() == "en":
+        return shown, None
+    return shown, error.message

@@ -44,6 +44,8 @@ def test_closing_a_mailbox_takes_it_off_the_portal_but_keeps_it_on_the_page(app,
     assert 'data-mailbox="mayor"' in staff.get(PAGE).get_data(as_text=True)
     orders = session.scalar(select(func.count()).select_from(WorkOrder))
     assert Citizen(client).write(mailbox="mayor").status_code == 422  # the form again, with the reason
+    refused = Citizen(client, locale="zh_CN").write(mailbox="mayor")
+    assert refused.status_code == 422 and "没有“mayor”这个信箱，或该信箱已关闭。" in refused.get_data(as_text=True)
     assert session.scalar(select(func.count()).select_from(WorkOrder)) == orders
 
 
@@ -56,7 +58,8 @@ def test_a_bad_mailbox_is_refused_with_the_reason_and_nothing_written(app, make_
          "没有“nowhere”这个单位"),
         ({"code": "", "name_zh": "某信箱", "name_en": "X", "kind": "bureau", "department": "housing"},
          "信箱需要代码"),
-        ({"code": "y", "name_zh": "某信箱", "name_en": "Y", "kind": "king", "department": "housing"}, "kind"),
+        ({"code": "y", "name_zh": "某信箱", "name_en": "Y", "kind": "king", "department": "housing"},
+         "信箱类别须为以下之一：市长信箱、区长信箱、局长信箱。"),
     ]:
         assert staff.post(PAGE, {**form, "active": "yes"}).status_code == 302
         assert reason in staff.get(PAGE).get_data(as_text=True)

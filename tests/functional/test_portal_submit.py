@@ -47,17 +47,20 @@ def test_the_answer_page_is_not_cached(citizen):
     assert "no-store" in response.headers["Cache-Control"]
 
 
-@pytest.mark.parametrize("change, words", [
-    ({"content": "  "}, "Describe your request"),
-    ({"type": "gossip"}, "Choose the kind of request"),
-    ({"caller_phone": ""}, "phone number"),
-    ({"caller_phone": "not a phone"}, "not a phone number"),
-    ({"mailbox": "nowhere"}, "no mailbox 'nowhere'"),
+@pytest.mark.parametrize("change, english, chinese", [
+    ({"content": "  "}, "Describe your request", "请填写诉求内容。"),
+    ({"type": "gossip"}, "Choose the kind of request", "请选择诉求类型。"),
+    ({"caller_phone": ""}, "phone number", "请留下联系电话"),
+    ({"caller_phone": "not a phone"}, "'Caller phone' is not a phone number", "“来电号码”不是有效的电话号码。"),
+    ({"mailbox": "nowhere"}, "no mailbox 'nowhere'", "没有“nowhere”这个信箱，或该信箱已关闭。"),
 ])
-def test_a_bad_letter_is_refused_with_the_reason_and_nothing_written(citizen, session, change, words):
+def test_a_bad_letter_is_refused_with_the_reason_in_the_citizens_language_and_nothing_written(
+        citizen, client, session, change, english, chinese):
     before = session.scalar(select(func.count(WorkOrder.id)))
     response = citizen.write(**change)
-    assert response.status_code == 422 and words in html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 422 and english in html.unescape(response.get_data(as_text=True))
+    response = Citizen(client, locale="zh_CN").write(**change)
+    assert response.status_code == 422 and chinese in html.unescape(response.get_data(as_text=True))
     assert session.scalar(select(func.count(WorkOrder.id))) == before
 
 

@@ -30,12 +30,30 @@ def test_an_admin_creates_a_user_who_can_then_sign_in(app, web, session):
     assert WebSession(app).login("clerk.new", "long-enough-1").location == "/inbox"
 
 
-def test_a_bad_user_is_refused_with_the_reason(web, session):
+def test_a_bad_user_is_refused_with_the_reason_in_the_users_language(web, session):
     admin = web("admin")
-    response = admin.post("/admin/users", {"username": "x y", "role": "agent", "password": "long-enough-1"},
-                          follow_redirects=True)
-    assert "username" in text_of(response.get_data(as_text=True))
+    bad_user = {"username": "x y", "role": "agent", "password": "long-enough-1"}
+    response = admin.post("/admin/users", bad_user, follow_redirects=True)
+    assert "用户名须为2至80个字母、数字或“_”“.”“-”。" in text_of(response.get_data(as_text=True))
+    admin.post("/locale", {"locale": "en"})
+    response = admin.post("/admin/users", bad_user, follow_redirects=True)
+    assert "username: 2–80 letters, digits, '_', '.', '-'" in text_of(response.get_data(as_text=True))
     assert session.scalar(select(User).where(User.username == "x y")) is None
+
+
+def test_a_refusal_naming_codes_shows_their_labels(web, session):
+    admin = web("admin")
+    response = admin.post("/admin/users", {"username": "clerk.x", "role": "department", "department": "nowhere",
+                                           "password": "long-enough-1"}, follow_redirects=True)
+    assert "没有代码为 nowhere 的单位。" in text_of(response.get_data(as_text=True))
+    response = admin.post("/admin/users", {"username": "clerk.y", "role": "robot", "password": "long-enough-1"},
+                          follow_redirects=True)
+    assert "角色须为以下之一：话务员、督办员、领导、承办单位、系统管理员。" in text_of(response.get_data(as_text=True))
+    admin.post("/locale", {"locale": "en"})
+    response = admin.post("/admin/users", {"username": "clerk.y", "role": "robot", "password": "long-enough-1"},
+                          follow_redirects=True)
+    assert ("role must be one of: Call agent, Supervisor, Leader, Department, Administrator"
+            in text_of(response.get_data(as_text=True)))
 
 
 def test_a_token_is_shown_once_and_works_until_revoked(web, session, make_user):
@@ -123,7 +141,7 @@ def test_a_policy_is_edited_and_bad_values_are_refused(web, session):
     assert saved["callback_types"] == ["complaint", "help"]
     assert saved["category_limits"] == {"digital_city": {"days": 3, "unit": "natural"}}
     refused = admin.post("/admin/policy/karamay", policy_form(saved, limit_help="0"), follow_redirects=True)
-    assert "limit of help" in text_of(refused.get_data(as_text=True))
+    assert "“求助”的办理时限：天数须为不小于1的整数。" in text_of(refused.get_data(as_text=True))
     session.expire_all()
     assert session.scalar(select(Policy).where(Policy.name == "karamay")).rules["limits"]["help"]["days"] == 5
 
@@ -156,7 +174,7 @@ def test_a_year_is_imported_from_a_csv_file_and_a_bad_file_is_refused(web, sessi
     assert 2027 in covered_years(session)
     bad = admin.post("/admin/calendar", {"file": (io.BytesIO(b"2028-01-01,party\n"), "2028.csv")},
                      content_type="multipart/form-data", follow_redirects=True)
-    assert "kind must be" in text_of(bad.get_data(as_text=True))
+    assert "第 1 行：类别须为 holiday（放假）或 workday（调休上班）。" in text_of(bad.get_data(as_text=True))
     assert 2028 not in covered_years(session)
 
 

@@ -85,6 +85,10 @@ def test_a_return_after_the_window_is_refused_with_its_end_and_nothing_written(w
     assert "退件时限已于 2026-03-02 23:59 截止" in page  # in the clerk's language
     assert "closed at 2026-03-02T23:59:59+08:00" in page  # and the rule's own words
     assert state_of(session, number) == "dispatched"
+    housing.post("/locale", {"locale": "en"})
+    page = text_of(housing.act(number, "return", {"reason": "不属于本单位"}).get_data(as_text=True))
+    assert ("the return window of order " + number + " closed at 2026-03-02 23:59; reply or ask for an "
+            "extension instead") in page
     assert session.scalar(select(func.count(OrderEvent.id)).where(OrderEvent.order_id == order_id)) == before
 
 

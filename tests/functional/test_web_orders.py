@@ -93,7 +93,18 @@ def test_an_action_not_allowed_in_the_state_is_refused_naming_the_state(web, des
     response = web("supervisor").act(number, "review", {"decision": "archive", "reason": "x"})
     assert response.status_code == 409
     assert "cannot review an order in state &#39;new&#39;" in response.get_data(as_text=True)
-    assert "工单当前状态为“待受理”，不能复核" in text_of(response.get_data(as_text=True))
+    assert "工单当前状态为“待受理”，不能复核；只有以下状态可以复核：复核中。" in text_of(response.get_data(as_text=True))
+
+
+def test_an_english_user_reads_the_refusal_in_english_with_the_labels_of_the_states(web, desk, session):
+    number = desk["agent"].create()["number"]
+    supervisor = web("supervisor")
+    supervisor.post("/locale", {"locale": "en"})
+    response = supervisor.act(number, "review", {"decision": "archive", "reason": "x"})
+    assert response.status_code == 409
+    page = " ".join(text_of(response.get_data(as_text=True)).split())
+    assert "Not done: Review. cannot Review an order in state 'New'; Review is allowed from: Under review" in page
+    assert "(cannot review" not in page  # the English words are not repeated beside themselves
 
 
 def test_a_form_loaded_before_someone_else_acted_is_refused_as_changed(web, desk, session):
