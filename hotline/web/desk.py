@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from workorders import actions
+from workorders.citizen import mailboxes
 from workorders.errors import DomainError, Invalid
 from workorders.intake import CREATE_FIELDS, create_order
 from workorders.models import Department, WorkOrder
@@ -142,7 +143,8 @@ def intake():
         .group_by(WorkOrder.channel)).all())
     orders = _intake_queue(session, channel if channel in Channel.__members__ else None)
     return render_template("desk/queue.html", title=_("Intake queue"), kind="intake", orders=orders,
-                           total=sum(by_channel.values()), by_channel=by_channel, channel=channel)
+                           total=sum(by_channel.values()), by_channel=by_channel, channel=channel,
+                           mailboxes=mailboxes.mailboxes_of(session, [o.id for o in orders]))
 
 
 @bp.get("/callbacks")

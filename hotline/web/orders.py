@@ -15,9 +15,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from ivr.phones import looks_like_phone, variants
 from workorders import actions
 from workorders.access import ensure_visible, reveals_personal_data, visible_filter
+from workorders.citizen import mailboxes
 from workorders.errors import DomainError, NotFound
 from workorders.models import OrderEvent, PersonalDataView, WorkOrder
-from workorders.vocabulary import INVALID_REASONS, Role, Satisfaction, State
+from workorders.vocabulary import INVALID_REASONS, Channel, Role, Satisfaction, State
 
 from .. import db
 from ..api.orders import PERSONAL_KEYS
@@ -86,6 +87,7 @@ def render_order(order: WorkOrder, *, error: DomainError | str | None = None, fa
         allowed=allowed,
         now=ctx.now,
         dept_names=department_names(session),
+        mailbox=mailboxes.mailbox_of(session, order.id) if order.channel == Channel.mailbox else None,
         candidates=duplicates.candidates(session, order, ctx.now) if "merge" in allowed else [],
         # Recordings and call records are the hotline's own: departments see the order, not the calls.
         calls=calls.calls_of_order(session, order) if personal and actor.role != Role.department else [],

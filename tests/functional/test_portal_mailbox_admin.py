@@ -71,3 +71,20 @@ def test_agents_and_departments_cannot_change_mailboxes(app, make_user):
         user, _ = make_user(role, department)
         staff = Staff(app.test_client()).login(user.username)
         assert staff.get(PAGE).status_code == 403
+
+
+def test_the_intake_queue_and_the_order_page_show_which_mailbox_a_letter_went_to(app, make_user, client, session):
+    mailboxes.install_defaults(session)
+    session.commit()
+    letter = Citizen(client).write(mailbox="bureau.housing").get_data(as_text=True)
+    number = letter.split('id="order-number">')[1].split("<")[0]
+    to_hotline = Citizen(client, ip="198.51.100.20").written(caller_phone="13900001111")[0]
+    agent, _ = make_user("agent")
+    staff = Staff(app.test_client(), locale="zh_CN").login(agent.username)
+
+    queue = staff.get("/desk/intake").get_data(as_text=True)
+    row = queue[queue.index(f'data-order="{number}"'):]
+    assert "住建局局长信箱" in row[:row.index("</tr>")]
+    other = queue[queue.index(f'data-order="{to_hotline}"'):]
+    assert "tag-mailbox" not in other[:other.index("</tr>")]  # written to the hotline itself
+    assert "住建局局长信箱" in staff.get(f"/orders/{number}").get_data(as_text=True)

@@ -128,6 +128,16 @@ def _count_submission(ctx: Context, client: str, limit: int, window: timedelta) 
             "or call 12345", window, hours=hours)
 
 
+def mailboxes_of(session: Session, order_ids: list[int]) -> dict[int, Mailbox]:
+    """The mailbox each of these orders was addressed to (letters only), for the intake queue."""
+    if not order_ids:
+        return {}
+    return dict(session.execute(
+        select(PortalSubmission.order_id, Mailbox).join(Mailbox, PortalSubmission.mailbox_id == Mailbox.id)
+        .where(PortalSubmission.order_id.in_(order_ids))
+    ).all())
+
+
 def mailbox_of(session: Session, order_id: int) -> Mailbox | None:
     """The mailbox an order was addressed to, for the intake desk."""
     return session.scalar(
