@@ -231,12 +231,13 @@ def _apply_changes(session: Session, cached: SearchIndex, changes: list) -> Sear
     """The cached copy with `changes` applied, or None when rebuilding is the better course."""
     if len(changes) >= WINDOW:
         # More may have come than the window shows: read them all, up to what is worth applying.
-        changes = session.execute(
+        later = session.execute(
             select(IndexChange.id, IndexChange.token, IndexChange.article_id)
             .where(IndexChange.id > cached.revision).order_by(IndexChange.id).limit(cached.delta_limit() + 1)
         ).all()
-        if len(changes) > cached.delta_limit():
+        if len(later) > cached.delta_limit():
             return None
+        changes = list({row[0]: row for row in [*changes, *later]}.values())
     article_ids = {article_id for _, _, article_id in changes}
     if None in article_ids or len(article_ids | cached.delta_rows.keys()) > cached.delta_limit():
         return None

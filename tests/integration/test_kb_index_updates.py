@@ -139,3 +139,12 @@ def test_a_change_seen_and_then_rolled_back_is_forgotten(session, clock, indexed
     paths = Paths()
     assert titles(session, "犬只") == []
     assert paths.count("full") == 1
+
+
+def test_more_changes_than_a_search_reads_at_once_are_all_applied(session, clock, indexed, monkeypatch):
+    monkeypatch.setattr(kb_search, "WINDOW", 2)
+    paths = Paths()
+    for title in ("犬只登记", "犬只免疫", "犬只收容"):
+        published(session, clock, title=title, answer="养犬管理规定。")
+    assert titles(session, "犬只") == ["犬只登记", "犬只免疫", "犬只收容"]
+    assert paths.count("full") == 0 and paths.count("delta") == 1
