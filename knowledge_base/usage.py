@@ -25,11 +25,14 @@ def record_use(session: Session, article_id: int, *, order_id: int | None, user_
     """A direct answer read out from this article: it must be published and in effect."""
     article = session.get(Article, article_id)
     if article is None:
-        raise Invalid(f"'article_id': no knowledge-base article {article_id}")
+        raise Invalid("'article_id': no knowledge-base article %(id)s", id=article_id)
+    # Whole sentences per status, so that each can be translated (the refusals are message ids).
+    if article.status == ArticleStatus.draft:
+        raise Invalid("'article_id': article %(id)s is a draft, not published", id=article_id)
     if article.status != ArticleStatus.published:
-        raise Invalid(f"'article_id': article {article_id} is {article.status}, not published")
+        raise Invalid("'article_id': article %(id)s is retired, not published", id=article_id)
     if not is_current(article, today):
-        raise Invalid(f"'article_id': article {article_id} is not in effect on {today.isoformat()}")
+        raise Invalid("'article_id': article %(id)s is not in effect on %(day)s", id=article_id, day=today)
     # In SQL, so that two agents answering at once both count.
     session.execute(update(Article).where(Article.id == article_id).values(usage_count=Article.usage_count + 1))
     session.add(ArticleUse(article_id=article_id, order_id=order_id, user_id=user_id, at=now))
@@ -64,9 +67,9 @@ def log_search(session: Session, *, kind: str, query: str, user_id: int | None, 
 def record_click(session: Session, search_id: int, article_id: int, user_id: int | None, now: datetime) -> SearchLog:
     log = session.get(SearchLog, search_id)
     if log is None or (log.user_id is not None and log.user_id != user_id):
-        raise NotFound(f"no search {search_id} of yours")
+        raise NotFound("no search %(id)s of yours", id=search_id)
     if article_id not in (log.article_ids or []):
-        raise Invalid(f"'article_id': article {article_id} was not among that search's results")
+        raise Invalid("'article_id': article %(id)s was not among that search's results", id=article_id)
     if log.clicked_article_id is None:
         log.clicked_article_id, log.clicked_at = article_id, now
     return log

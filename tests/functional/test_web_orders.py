@@ -205,3 +205,17 @@ def test_search_finds_by_number_phone_and_words_within_the_users_scope(web, desk
     assert number in web("department", "housing").page("/orders?q=桥下积水")
     assert number not in web("department", "housing").page("/orders?q=13600000009")
     assert number not in web("department", "urban").page("/orders?q=桥下积水")
+
+
+def test_answering_from_a_retired_article_is_refused_in_the_agents_language(web, desk, session, clock):
+    from knowledge_base import operations
+    from tests.integration.kb_helpers import SUPERVISOR, published
+
+    article = published(session, clock, title="旧版居住证办理流程", answer="旧流程。")
+    operations.retire(session, SUPERVISOR, article, clock.now())
+    session.commit()
+    number = desk["agent"].create(type="consultation")["number"]
+    response = web("agent").act(number, "answer", {"text": "旧流程。", "article_id": str(article.id)})
+    assert response.status_code == 422
+    assert f"知识库文章 {article.id} 已停用，不能用于直办答复。" in text_of(response.get_data(as_text=True))
+    assert order_of(session, number).state == "new"
