@@ -60,6 +60,10 @@ def test_a_bad_mailbox_is_refused_with_the_reason_and_nothing_written(app, make_
          "信箱需要代码"),
         ({"code": "y", "name_zh": "某信箱", "name_en": "Y", "kind": "king", "department": "housing"},
          "信箱类别须为以下之一：市长信箱、区长信箱、局长信箱。"),
+        ({"code": "水务 局", "name_zh": "某信箱", "name_en": "Z", "kind": "bureau", "department": "housing"},
+         "信箱代码只能由字母、数字"),
+        ({"code": "z", "name_zh": "长" * 121, "name_en": "Z", "kind": "bureau", "department": "housing"},
+         "信箱名称最多 120 个字符"),
     ]:
         assert staff.post(PAGE, {**form, "active": "yes"}).status_code == 302
         assert reason in staff.get(PAGE).get_data(as_text=True)

@@ -5,6 +5,7 @@ the database like the query limits.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -36,6 +37,8 @@ DEFAULT_MAILBOXES = [
     ("bureau.hrss", "人社局局长信箱", "Human Resources Bureau Director's mailbox", "bureau", "hrss"),
 ]
 KINDS = ("mayor", "district", "bureau")
+CODE = re.compile(r"[A-Za-z0-9._-]+")
+MAX_NAME = 120
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,11 @@ def set_mailbox(session: Session, code: str, name_zh: str, name_en: str, kind: s
         raise Invalid("kind must be one of: %(mailbox_kinds)s", mailbox_kinds=list(KINDS))
     if not code or len(code) > 40 or not name_zh or not name_en:
         raise Invalid("a mailbox needs a code (at most 40 characters) and a Chinese and an English name")
+    # The code travels in the portal's links (?mailbox=…): letters, digits, '.', '_', '-' only.
+    if not CODE.fullmatch(code):
+        raise Invalid("a mailbox code is letters, digits, '.', '_' or '-'")
+    if max(len(name_zh), len(name_en)) > MAX_NAME:
+        raise Invalid("a mailbox name has at most %(limit)s characters", limit=MAX_NAME)
     dept = session.scalar(select(Department).where(Department.code == department_code))
     if dept is None:
         raise Invalid("unknown department '%(code)s'", code=department_code)
@@ -83,7 +91,7 @@ def set_mailbox(session: Session, code: str, name_zh: str, name_en: str, kind: s
         position = len(session.scalars(select(Mailbox.id)).all())
         mailbox = Mailbox(code=code, position=position)
         session.add(mailbox)
-    mailbox.name_zh, mailbox.name_en, mailbox.kind = name_zh[:120], name_en[:120], kind
+    mailbox.name_zh, mailbox.name_en, mailbox.kind = name_zh, name_en, kind
     mailbox.department_id, mailbox.active = dept.id, active
     session.flush()
     return mailbox
