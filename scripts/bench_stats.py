@@ -58,7 +58,7 @@ def main(args) -> dict:
 
 
 def _run(url: str, args) -> dict:
-    from sqlalchemy import select, text
+    from sqlalchemy import inspect, select, text
 
     from hotline import create_app
     from hotline.auth import hash_password, issue_token
@@ -76,9 +76,13 @@ def _run(url: str, args) -> dict:
     app = create_app({"DATABASE_URL": url, "SCHEDULER": "off", "SECRET_KEY": "bench", "CLOCK": Clock.frozen(NOW, TZ),
                       "TESTING": True})
     engine = database(app).engine
+    if args.seeded and not inspect(engine).has_table("stats_daily"):
+        raise SystemExit("--seeded: this database was not seeded by `scripts/bench stats --keep`")
     with app.app_context(), database(app).transaction() as session:
         if args.seeded:
             user = session.scalar(select(User).where(User.username == "bench_supervisor"))
+            if user is None:
+                raise SystemExit("--seeded: this database was not seeded by `scripts/bench stats --keep`")
         else:
             _reference_data(session)
             user = create_user(session, username="bench_supervisor", password_hash=hash_password("benchmark"),
