@@ -35,7 +35,7 @@ PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)|(?<!\d)(0\d{2,3}-?)\d{7
 def get_article(session: Session, article_id: int) -> Article:
     article = session.get(Article, article_id)
     if article is None:
-        raise NotFound(f"no knowledge-base article {article_id}")
+        raise NotFound("no knowledge-base article %(id)s", id=article_id)
     return article
 
 
@@ -78,7 +78,10 @@ def edit(session: Session, actor: Actor, article: Article, data: Any, now: datet
         if article.department_id != actor.department_id:
             raise Forbidden("a department edits only its own department's drafts")
         if article.status != ArticleStatus.draft:
-            raise Forbidden(f"article {article.id} is {article.status}; only a supervisor edits it now")
+            # Whole sentences per status, so that each can be translated (the refusals are message ids).
+            if article.status == ArticleStatus.published:
+                raise Forbidden("article %(id)s is published; only a supervisor edits it now", id=article.id)
+            raise Forbidden("article %(id)s is retired; only a supervisor edits it now", id=article.id)
     values = _read(session, inputs, creating=False)
     if not values:
         raise Invalid("nothing to change: give at least one field")
@@ -101,21 +104,24 @@ def retire(session: Session, actor: Actor, article: Article, now: datetime, data
 
 
 def _set_status(session: Session, actor: Actor, article: Article, status: str, now: datetime, data: Any) -> Article:
+    publishing = status == ArticleStatus.published
     if actor.role not in (Role.supervisor, Role.system):
-        raise Forbidden(f"only a supervisor may {_VERB[status]} an article")
+        if publishing:
+            raise Forbidden("only a supervisor may publish an article")
+        raise Forbidden("only a supervisor may retire an article")
     _check_version(article, Inputs(data, allowed=set()))
     if article.status == status:
-        raise Conflict(f"article {article.id} is already {status}")
+        if publishing:
+            raise Conflict("article %(id)s is already published", id=article.id)
+        raise Conflict("article %(id)s is already retired", id=article.id)
     article.status = status
     article.updated_at = now
-    if status == ArticleStatus.published:
+    if publishing:
         article.published_at = now
     _record(session, article, actor, status, now)
     index.touch(session, now, article.id)
     return article
 
-
-_VERB = {ArticleStatus.published: "publish", ArticleStatus.retired: "retire"}
 
 
 def draft_from_order(session: Session, actor: Actor, order: WorkOrder, data: Any, now: datetime) -> Article:
@@ -124,9 +130,11 @@ def draft_from_order(session: Session, actor: Actor, order: WorkOrder, data: Any
     if actor.role not in EDITORS:
         raise Forbidden("only a supervisor or the replying department turns a reply into an article")
     if actor.role == Role.department and actor.department_id != order.department_id:
-        raise Forbidden(f"only the department that replied to order {order.number} may propose its reply")
+        raise Forbidden("only the department that replied to order %(number)s may propose its reply",
+                        number=order.number)
     if not order.reply_text:
-        raise Conflict(f"order {order.number} has no department reply yet (it is {order.state})")
+        raise Conflict("order %(number)s has no department reply yet (it is %(state)s)", number=order.number,
+                       state=order.state)
     inputs = Inputs(data, allowed={"title", "keywords", "category"})
     question = mask_phones(order.content)
     fields = {
@@ -194,8 +202,8 @@ def _check_version(article: Article, inputs: Inputs) -> None:
     expected = inputs.data.get("version")
     if expected is not None and expected != article.version:
         raise Conflict(
-            f"article {article.id} changed since you loaded it (version {expected}, now {article.version}); "
-            "reload and try again"
+            "article %(id)s changed since you loaded it (version %(expected)s, now %(version)s); "
+            "reload and try again", id=article.id, expected=expected, version=article.version,
         )
 
 
@@ -213,7 +221,8 @@ def _read(session: Session, inputs: Inputs, creating: bool) -> dict[str, Any]:
             raise Invalid("'keywords' must be text or a list of words")
         keywords = ",".join(split_keywords(raw))
         if len(keywords) > MAX_KEYWORDS:
-            raise Invalid(f"'keywords' is too long ({len(keywords)} characters; at most {MAX_KEYWORDS})")
+            raise Invalid("'keywords' is too long (%(length)s characters; at most %(limit)s)",
+                          length=len(keywords), limit=MAX_KEYWORDS)
         values["keywords"] = keywords
     if "category" in inputs.data:
         code = inputs.short("category")
@@ -238,12 +247,12 @@ def find_category(session: Session, code_or_name: str) -> Category:
     if category is None:
         category = session.scalar(select(Category).where(Category.name == code_or_name).order_by(Category.id))
     if category is None:
-        raise Invalid(f"unknown category '{code_or_name}'")
+        raise Invalid("unknown category '%(code)s'", code=code_or_name)
     return category
 
 
 def _find_department(session: Session, code: str) -> Department:
     dept = session.scalar(select(Department).where(Department.code == code))
     if dept is None or not dept.active:
-        raise Invalid(f"unknown department '{code}'")
+        raise Invalid("unknown department '%(code)s'", code=code)
     return dept

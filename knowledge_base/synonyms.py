@@ -30,7 +30,8 @@ def add_group(session: Session, actor: Actor, terms, now: datetime) -> SynonymGr
     if len(members) < 2:
         raise Invalid("a synonym group needs at least two different words")
     if len(members) > MAX_MEMBERS or any(len(m) > MAX_MEMBER or " " in m for m in members):
-        raise Invalid(f"at most {MAX_MEMBERS} words of at most {MAX_MEMBER} characters, without spaces")
+        raise Invalid("at most %(words)s words of at most %(characters)s characters, without spaces",
+                      words=MAX_MEMBERS, characters=MAX_MEMBER)
     group = SynonymGroup(terms=" ".join(members))
     session.add(group)
     session.flush()
@@ -42,7 +43,7 @@ def delete_group(session: Session, actor: Actor, group_id: int, now: datetime) -
     _supervisor(actor)
     group = session.get(SynonymGroup, group_id)
     if group is None:
-        raise NotFound(f"no synonym group {group_id}")
+        raise NotFound("no synonym group %(id)s", id=group_id)
     session.delete(group)
     session.flush()
     index.touch(session, now)

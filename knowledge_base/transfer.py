@@ -45,7 +45,10 @@ def read_rows(stream: IO[str], fmt: str) -> Iterator[tuple[int, dict]]:
         reader = csv.DictReader(stream)
         header = [h.strip().lstrip("\ufeff") for h in (reader.fieldnames or [])]
         if not {"title", "answer"} <= set(header):
-            raise Invalid(f"the CSV header must be {','.join(CSV_HEADER)} (found: {','.join(header) or 'nothing'})")
+            if not header:
+                raise Invalid("the CSV header must be %(expected)s (found: nothing)", expected=",".join(CSV_HEADER))
+            raise Invalid("the CSV header must be %(expected)s (found: %(found)s)", expected=",".join(CSV_HEADER),
+                          found=",".join(header))
         reader.fieldnames = header
         for row in reader:
             yield reader.line_num, {k: v for k, v in row.items() if k is not None}
@@ -53,13 +56,13 @@ def read_rows(stream: IO[str], fmt: str) -> Iterator[tuple[int, dict]]:
     try:
         data = json.load(stream)
     except json.JSONDecodeError as exc:
-        raise Invalid(f"not a JSON file: {exc}") from None
+        raise Invalid("not a JSON file: %(error)s", error=str(exc)) from None
     items = data.get("articles") if isinstance(data, dict) else data
     if not isinstance(items, list):
         raise Invalid("the JSON file must be a list of articles (or {\"articles\": [...]})")
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict):
-            raise Invalid(f"item {number}: an article must be a JSON object")
+            raise Invalid("item %(number)s: an article must be a JSON object", number=number)
         yield number, item
 
 
@@ -75,7 +78,8 @@ def import_articles(session: Session, rows: Iterable[tuple[int, dict]], actor: A
         try:
             values = _values(row, categories, departments)
         except Invalid as exc:
-            raise Invalid(f"line {number}: {exc.message}") from None
+            # The row's own refusal is a parameter: the pages translate it too (hotline/web/refusals.py).
+            raise Invalid("line %(line)s: %(refusal)s", line=number, refusal=exc) from None
         existing_id = by_title.get(values["title"])
         if existing_id is None:
             article = Article(**values, status=ArticleStatus.published, usage_count=0, version=0, created_at=now,
@@ -132,7 +136,7 @@ def _lookup(session: Session, model) -> dict[str, int]:
 def _values(row: dict, categories: dict[str, int], departments: dict[str, int]) -> dict[str, Any]:
     unknown = sorted(set(row) - set(JSON_FIELDS) - {"id", "status", "usage_count"})
     if unknown:
-        raise Invalid(f"unknown field(s): {', '.join(unknown)}")
+        raise Invalid("unknown field(s): %(fields)s", fields=unknown)
     inputs = Inputs({k: (v if v != "" else None) for k, v in row.items()})
     values: dict[str, Any] = {
         "title": inputs.text("title", limit=MAX_TITLE),
@@ -141,7 +145,8 @@ def _values(row: dict, categories: dict[str, int], departments: dict[str, int]) 
         "keywords": ",".join(split_keywords(inputs.data.get("keywords"))),
     }
     if len(values["keywords"]) > MAX_KEYWORDS:
-        raise Invalid(f"'keywords' is too long (at most {MAX_KEYWORDS} characters)")
+        raise Invalid("'keywords' is too long (%(length)s characters; at most %(limit)s)",
+                      length=len(values["keywords"]), limit=MAX_KEYWORDS)
     values["category_id"] = _code(inputs, "category", categories)
     values["department_id"] = _code(inputs, "department", departments)
     values["effective_on"] = inputs.day("effective_on", required=False)
@@ -155,7 +160,9 @@ def _code(inputs: Inputs, name: str, known: dict[str, int]) -> int | None:
     if code is None:
         return None
     if code not in known:
-        raise Invalid(f"unknown {name} '{code}'")
+        if name == "category":
+            raise Invalid("unknown category '%(code)s'", code=code)
+        raise Invalid("unknown department '%(code)s'", code=code)
     return known[code]
 
 

@@ -32,6 +32,8 @@ LIST_SEPARATORS = {"zh_CN": "、"}
 
 
 def _shown(name: str, value: Any) -> str:
+    if isinstance(value, DomainError):  # a refusal quoted by another (an import's bad line)
+        return refusal_text(value)
     if isinstance(value, (list, tuple)):
         return LIST_SEPARATORS.get(current_locale(), ", ").join(_shown(name, item) for item in value)
     if name in CODE_KINDS:
@@ -44,7 +46,7 @@ def _shown(name: str, value: Any) -> str:
 def refusal_text(exc: DomainError) -> str:
     """The refusal in the user's language: its template translated, then filled in.
 
-    A template the catalogue does not know (the knowledge base's refusals) is shown as written.
+    A template the catalogue does not know is shown as written.
     """
     return gettext(exc.template, **{name: _shown(name, value) for name, value in exc.params.items()})
 

@@ -152,7 +152,8 @@ def test_the_chinese_catalogue_translates_every_text_and_the_compiled_files_are_
             untranslated = [m.id for m in po if m.id and not all(_key(m.string))]
             assert not untranslated, untranslated
     # Every text in the code and the templates today, not only those extracted last time: extracted as
-    # `pybabel extract -F babel.cfg` does, so the domain's refusals (workorders/, ivr/) are in it too.
+    # `pybabel extract -F babel.cfg` does, so the domain's refusals (workorders/, ivr/, knowledge_base/)
+    # are in it too.
     with (TRANSLATIONS / "babel.cfg").open() as f:
         method_map, options_map = parse_mapping_cfg(f)
     in_source = {
@@ -161,6 +162,7 @@ def test_the_chinese_catalogue_translates_every_text_and_the_compiled_files_are_
             keywords={**DEFAULT_KEYWORDS, "lazy_gettext": None, "_l": None})
     }
     assert ("unknown department '%(code)s'",) in in_source  # a refusal of the domain
+    assert ("article %(id)s is already published",) in in_source  # one of the knowledge base
     with (TRANSLATIONS / "zh_CN" / "LC_MESSAGES" / "messages.po").open("rb") as f:
         missing = in_source - {_key(m.id) for m in read_po(f) if m.id}
     assert not missing, f"texts not in the catalogue (run the pybabel extract/update/compile steps): {missing}"

@@ -14,8 +14,8 @@ from workorders.errors import Conflict, Forbidden, Invalid, NotFound
 ROOT = Path(__file__).resolve().parents[2]
 REFUSALS = {"DomainError", "NotFound", "Forbidden", "Conflict", "Invalid", "TooManyAttempts"}
 # Where refusals are raised that people read on the pages; the machine interfaces (hotline/api,
-# hotline/open311) answer in English only, and knowledge_base/ is not converted yet.
-TRANSLATED = ["workorders", "ivr", "hotline/web", "hotline/portal", "hotline/stats_web"]
+# hotline/open311) answer in English only.
+TRANSLATED = ["workorders", "ivr", "knowledge_base", "hotline/web", "hotline/portal", "hotline/stats_web"]
 
 
 def test_the_message_is_the_template_filled_in_and_both_are_kept():
@@ -40,6 +40,11 @@ def test_the_english_writes_lists_with_commas_and_times_in_iso_8601():
 
 def test_a_template_without_parameters_is_the_message_as_written():
     assert Invalid("100% sure").message == "100% sure"
+
+
+def test_a_refusal_quoted_by_another_reads_as_its_english_message():
+    row = Invalid("'%(field)s' is required", field="answer")
+    assert Invalid("line %(line)s: %(refusal)s", line=4, refusal=row).message == "line 4: 'answer' is required"
 
 
 def refusals_in(path: Path):
