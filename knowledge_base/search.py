@@ -15,10 +15,11 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cached_property
 
 import numpy as np
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session, aliased
 
 from .models import Article, ArticleStatus, IndexChange, IndexDocument, IndexTerm, SynonymGroup
 from .segment import KIND_ORDER, UNKNOWN_KIND, Segment, kinds_of
@@ -26,8 +27,9 @@ from .snippets import highlight, matches, snippet
 from .text import BIGRAM, CHAR, WORD, highlight_words, query_terms
 
 MAX_QUERY = 500
-# How many of the newest changes each search reads to tell whether its copy is current.
-WINDOW = 16
+# How many changes a copy remembers having applied. A copy watches every change above its floor,
+# so one that commits after later-numbered ones still reaches it, unless this many came after it.
+TRACKED = 256
 # The changed articles a copy carries before it is rebuilt: a few, plus a share of the rest.
 DELTA_SLACK, DELTA_FRACTION = 16, 0.02
 
@@ -86,9 +88,13 @@ class SearchIndex:
 
     def __init__(self, base: Segment, kinds_by_id: np.ndarray, term_index: dict[str, int], synonyms: list[list[str]],
                  ranking: Ranking, applied: dict[int, str], delta_rows: dict[int, tuple | None] | None = None,
-                 new_terms: dict[str, int] | None = None):
+                 new_terms: dict[str, int] | None = None, floor: int = 0):
         self.base, self.kinds_by_id, self.term_index = base, kinds_by_id, term_index
-        self.synonyms, self.ranking, self.applied = synonyms, ranking, applied
+        self.synonyms, self.ranking = synonyms, ranking
+        # Every change above `floor` that this copy reflects (id -> token); those at or below it
+        # are taken as reflected. Change ids are handed out before their transactions commit, so
+        # the ids above the floor that are missing here may still come: the copy watches them all.
+        self.floor, self.applied = floor, applied
         # Article id -> its current row, or None for an article no longer there.
         self.delta_rows = delta_rows or {}
         # Terms the base has no postings for (text -> id), met in changed articles.
@@ -108,17 +114,22 @@ class SearchIndex:
 
     @property
     def revision(self) -> int:
-        return max(self.applied, default=0)
+        return max(self.applied, default=self.floor)
 
-    def pending(self, recent: Sequence) -> list | None:
-        """Of the newest changes (id, token, article id, newest first), those this copy has not
-        applied; None when it applied one that is gone (rolled back, or its id reused)."""
-        floor = recent[-1][0] if len(recent) >= WINDOW else 0
-        seen = {row[0]: row[1] for row in recent}
-        for change_id, token in self.applied.items():
-            if change_id >= floor and seen.get(change_id) != token:
-                return None
-        return [row for row in recent if row[0] not in self.applied]
+    @cached_property
+    def summary(self) -> tuple[int, int, int | None, str | None]:
+        """What `_summary` reads while nothing has changed since this copy: how many changes are
+        above the floor, the sum of their ids, the newest id and its token."""
+        newest = max(self.applied, default=None)
+        return len(self.applied), sum(self.applied), newest, self.applied.get(newest)
+
+    def pending(self, changes: Sequence) -> list | None:
+        """Of the changes above the floor (id, token, article id), those this copy has not applied;
+        None when it applied one that is gone (rolled back, or its id reused)."""
+        seen = {row[0]: row[1] for row in changes}
+        if any(seen.get(change_id) != token for change_id, token in self.applied.items()):
+            return None
+        return [row for row in changes if row[0] not in self.applied]
 
     def with_changes(self, changes: Sequence, rows: Sequence, new_terms: dict[str, int]) -> SearchIndex:
         """A copy with these changes applied: `rows` are the current rows of the articles they
@@ -134,10 +145,13 @@ class SearchIndex:
                 kinds[term_id] = KIND_ORDER.index(text[0]) if text[:1] in KIND_ORDER else 0
         applied = dict(self.applied)
         applied.update((change_id, token) for change_id, token, _ in changes)
-        if len(applied) > 4 * WINDOW:
-            applied = dict(sorted(applied.items())[-4 * WINDOW:])
+        floor = self.floor
+        if len(applied) > TRACKED:
+            # Forget the oldest: a change still missing below the new floor is no longer awaited.
+            kept = sorted(applied)[-TRACKED:]
+            floor, applied = kept[0] - 1, {change_id: applied[change_id] for change_id in kept}
         return SearchIndex(self.base, kinds, self.term_index, self.synonyms, self.ranking, applied, delta_rows,
-                           {**self.new_terms, **new_terms})
+                           {**self.new_terms, **new_terms}, floor=floor)
 
     def unknown_terms(self, rows: Sequence) -> set[int]:
         """Term ids in `rows` that this copy cannot look up by their text yet."""
@@ -198,22 +212,26 @@ loads: Counter[str] = Counter()
 
 
 def load_index(session: Session, ranking: Ranking = RANKING) -> SearchIndex:
+    """This process's copy, brought up to date. Each search asks one small question, the summary of
+    the changes above the copy's floor; only when it differs from the copy's are they read."""
     key = str(session.get_bind().engine.url)
-    recent = _recent_changes(session)
     cached = _cache.get(key)
-    if cached is not None and cached.ranking == ranking and cached.pending(recent) == []:
+    if cached is not None and cached.ranking == ranking and cached.summary == _summary(session, cached.floor):
         return cached
     with _lock:
         cached = _cache.get(key)
         index = None
         if cached is not None and cached.ranking == ranking:
-            changes = cached.pending(recent)
+            # Past this many, rebuilding costs less than reading the changes and applying them.
+            enough = len(cached.applied) + max(TRACKED, cached.delta_limit()) + 1
+            above = _changes_above(session, cached.floor, enough)
+            changes = cached.pending(above) if len(above) < enough else None
             if changes == []:
                 return cached
             if changes is not None:
                 index = _apply_changes(session, cached, changes)
         if index is None:
-            index = build_index(session, recent, ranking)
+            index = build_index(session, ranking=ranking)
             loads["full"] += 1
         else:
             loads["delta"] += 1
@@ -221,23 +239,33 @@ def load_index(session: Session, ranking: Ranking = RANKING) -> SearchIndex:
         return index
 
 
-def _recent_changes(session: Session) -> list:
+def _summary(session: Session, floor: int) -> tuple[int, int, int | None, str | None]:
+    """How many changes there are above `floor`, the sum of their ids, the newest id and its token:
+    a change that commits late adds to the count even below the newest, a rolled-back one takes
+    from it, and an id SQLite hands out again after a rollback comes with another token."""
+    count, total, newest, token = session.execute(_SUMMARY, {"floor": floor}).one()
+    return count, int(total or 0), newest, token
+
+
+_newest = aliased(IndexChange)
+# Made once: it runs on every search, and building it costs more than running it.
+_SUMMARY = select(
+    func.count(IndexChange.id), func.sum(IndexChange.id), func.max(IndexChange.id),
+    select(_newest.token).where(_newest.id > bindparam("floor")).order_by(_newest.id.desc()).limit(1)
+    .scalar_subquery(),
+).where(IndexChange.id > bindparam("floor"))
+
+
+def _changes_above(session: Session, floor: int, limit: int) -> list:
+    """(id, token, article id) of the first `limit` changes above `floor`, in id order."""
     return session.execute(
-        select(IndexChange.id, IndexChange.token, IndexChange.article_id).order_by(IndexChange.id.desc()).limit(WINDOW)
+        select(IndexChange.id, IndexChange.token, IndexChange.article_id)
+        .where(IndexChange.id > floor).order_by(IndexChange.id).limit(limit)
     ).all()
 
 
 def _apply_changes(session: Session, cached: SearchIndex, changes: list) -> SearchIndex | None:
     """The cached copy with `changes` applied, or None when rebuilding is the better course."""
-    if len(changes) >= WINDOW:
-        # More may have come than the window shows: read them all, up to what is worth applying.
-        later = session.execute(
-            select(IndexChange.id, IndexChange.token, IndexChange.article_id)
-            .where(IndexChange.id > cached.revision).order_by(IndexChange.id).limit(cached.delta_limit() + 1)
-        ).all()
-        if len(later) > cached.delta_limit():
-            return None
-        changes = list({row[0]: row for row in [*changes, *later]}.values())
     article_ids = {article_id for _, _, article_id in changes}
     if None in article_ids or len(article_ids | cached.delta_rows.keys()) > cached.delta_limit():
         return None
@@ -261,19 +289,23 @@ def _article_rows(session: Session, article_ids: list[int] | None = None) -> lis
     return [row for chunk in _chunks(article_ids, 900) for row in session.execute(query.where(Article.id.in_(chunk)))]
 
 
-def build_index(session: Session, recent: Sequence | None = None, ranking: Ranking = RANKING) -> SearchIndex:
-    """A copy built from every article. `recent` (the newest changes) is read before the articles,
-    so that nothing the copy lacks can hide among the changes it believes applied."""
-    if recent is None:
-        recent = _recent_changes(session)
+def build_index(session: Session, ranking: Ranking = RANKING) -> SearchIndex:
+    """A copy built from every article. The newest changes are read before the articles, so that
+    nothing the copy lacks can hide among the changes it believes applied; a change among them
+    whose id is missing may still commit, and the copy watches for it."""
+    changes = session.execute(
+        select(IndexChange.id, IndexChange.token, IndexChange.article_id).order_by(IndexChange.id.desc())
+        .limit(TRACKED)
+    ).all()
+    floor = changes[-1][0] - 1 if len(changes) == TRACKED else 0
     rows = _article_rows(session)
     vocabulary = dict(session.execute(select(IndexTerm.id, IndexTerm.text)).all())
     kinds = kinds_of(vocabulary)
     base = Segment(rows, kinds, ranking)
     term_index = {vocabulary[int(i)]: int(i) for i in base.term_ids if int(i) in vocabulary}
     synonyms = [g.split() for g in session.scalars(select(SynonymGroup.terms).order_by(SynonymGroup.id))]
-    applied = {change_id: token for change_id, token, _ in recent}
-    return SearchIndex(base, kinds, term_index, synonyms, ranking, applied)
+    applied = {change_id: token for change_id, token, _ in changes}
+    return SearchIndex(base, kinds, term_index, synonyms, ranking, applied, floor=floor)
 
 
 def forget_indexes() -> None:

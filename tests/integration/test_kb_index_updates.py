@@ -8,9 +8,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import delete, insert
 
+from knowledge_base import index as kb_index
 from knowledge_base import operations, synonyms
 from knowledge_base import search as kb_search
+from knowledge_base.models import IndexChange
 from knowledge_base.search import Filters, load_index, search
 from tests.integration.kb_helpers import SUPERVISOR, draft, published
 
@@ -141,10 +144,56 @@ def test_a_change_seen_and_then_rolled_back_is_forgotten(session, clock, indexed
     assert paths.count("full") == 1
 
 
-def test_more_changes_than_a_search_reads_at_once_are_all_applied(session, clock, indexed, monkeypatch):
-    monkeypatch.setattr(kb_search, "WINDOW", 2)
+def test_a_change_rolled_back_after_a_search_is_forgotten_when_its_id_is_taken_again(session, clock, indexed):
+    savepoint = session.begin_nested()
+    published(session, clock, title="犬只登记办理", answer="养犬人应当为犬只办理登记。")
+    assert titles(session, "犬只") == ["犬只登记办理"]
+    savepoint.rollback()
+    # As many changes again: SQLite hands out the rolled-back ids (and the article's) once more.
+    published(session, clock, title="身份证补办", answer="到任一户政窗口补领。")
+    assert titles(session, "犬只") == []
+    assert titles(session, "身份证") == ["身份证补办"]
+
+def test_more_changes_than_a_copy_remembers_are_all_applied_and_only_the_newest_remembered(
+        session, clock, indexed, monkeypatch):
+    monkeypatch.setattr(kb_search, "TRACKED", 2)
     paths = Paths()
     for title in ("犬只登记", "犬只免疫", "犬只收容"):
         published(session, clock, title=title, answer="养犬管理规定。")
     assert titles(session, "犬只") == ["犬只登记", "犬只免疫", "犬只收容"]
+    assert paths.count("full") == 0 and paths.count("delta") == 1
+    copy = load_index(session)
+    assert len(copy.applied) == 2 and copy.floor == min(copy.applied) - 1 == kb_index.revision(session) - 2
+    assert load_index(session) is copy
+
+
+
+def hold_back(session, change_id):
+    """Take a change row out as if its transaction had not committed yet; the function returned
+    puts it back, with the same id, as that commit would make it visible."""
+    change = session.get(IndexChange, change_id)
+    row = {"id": change.id, "token": change.token, "article_id": change.article_id, "at": change.at}
+    session.execute(delete(IndexChange).where(IndexChange.id == change_id))
+    session.expunge(change)
+    return lambda: session.execute(insert(IndexChange), [row])
+
+
+def test_a_change_committed_after_many_later_ones_still_reaches_the_copy(session, clock, indexed):
+    # A long transaction (an import) took its change id first; busy editing then commits more
+    # changes than the 16 newest a search used to read, each applied by a search, and only then
+    # does the long one commit.
+    [lamp] = search(session, "路灯", Filters.for_agents(TODAY))
+    [water] = search(session, "停水", Filters.for_agents(TODAY))
+    operations.retire(session, SUPERVISOR, lamp.article, clock.now())
+    retirement = kb_index.revision(session)
+    for n in range(1, 22):
+        operations.edit(session, SUPERVISOR, water.article, {"answer": f"计划停水会提前{n}天公告。"}, clock.now())
+        if n == 1:  # held back once a later id is taken, so that SQLite does not hand out its id again
+            commit_retirement = hold_back(session, retirement)
+        assert titles(session, "停水") == ["停水通知"]
+    assert titles(session, "路灯") == ["路灯报修"]  # the retirement is not visible yet
+    paths = Paths()
+    commit_retirement()
+    assert titles(session, "路灯") == []
+    assert titles(session, "路灯", Filters(statuses=("retired",))) == ["路灯报修"]
     assert paths.count("full") == 0 and paths.count("delta") == 1
