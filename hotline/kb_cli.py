@@ -87,3 +87,28 @@ def kb_reindex() -> None:
         with click.progressbar(length=total, label="indexing", file=sys.stderr) as bar:
             done = index.reindex_all(session, clock().now(), bar.update)
     click.echo(f"reindexed {done} articles")
+
+
+@kb_group.command("calibrate")
+@click.option("--queries", "queries_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="past queries, one a line (default: past searches and orders' requests)")
+def kb_calibrate(queries_file: Path | None) -> None:
+    """Measure each article's pull over past queries, so that search discounts it."""
+    from knowledge_base.calibration import calibrate, distinct_queries
+
+    from .kb_calibration import past_queries
+
+    try:
+        with unit_of_work() as session:
+            if queries_file is None:
+                texts = past_queries(session)
+            else:
+                texts = queries_file.read_text(encoding="utf-8-sig").splitlines()
+            queries = distinct_queries(texts)
+            with click.progressbar(length=len(queries), label="calibrating", file=sys.stderr) as bar:
+                done = calibrate(session, queries, clock().now(), bar.update)
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{queries_file} is not UTF-8 text") from None
+    except DomainError as exc:
+        fail(exc)
+    click.echo(f"calibrated {done.articles} articles on {done.queries} past queries")

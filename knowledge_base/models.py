@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -155,6 +156,19 @@ class IndexDocument(Base):
     article_id: Mapped[int] = mapped_column(ForeignKey("kb_articles.id"), primary_key=True)
     term_ids: Mapped[bytes] = mapped_column(LargeBinary)
     freqs: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ArticlePull(Base):
+    """How strongly an article comes up for questions it was not written for: the mean of its best
+    scores over a sample of what agents look up (`calibration.py`). Search subtracts a share of it,
+    so a long article that touches every topic stops crowding out the one written for the question.
+    Kept apart from the postings so that an edit of the article does not lose it."""
+
+    __tablename__ = "kb_article_pulls"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("kb_articles.id", ondelete="CASCADE"), primary_key=True)
+    pull: Mapped[float] = mapped_column(Float)
+    calibrated_at: Mapped[datetime]
 
 
 class IndexChange(Base):

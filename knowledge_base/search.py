@@ -21,7 +21,7 @@ import numpy as np
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
-from .models import Article, ArticleStatus, IndexChange, IndexDocument, IndexTerm, SynonymGroup
+from .models import Article, ArticlePull, ArticleStatus, IndexChange, IndexDocument, IndexTerm, SynonymGroup
 from .segment import KIND_ORDER, UNKNOWN_KIND, Segment, kinds_of
 from .snippets import highlight, matches, snippet
 from .text import BIGRAM, CHAR, WORD, highlight_words, query_terms
@@ -53,6 +53,8 @@ class Ranking:
         CHAR: KindRanking(0.3, 0.6, 0.9),
     })
     synonym_weight: float = 0.25
+    # The share of an article's pull taken off its score (calibration.py; tuned with TOP there).
+    pull_weight: float = 0.5
 
 
 RANKING = Ranking()
@@ -187,6 +189,30 @@ class SearchIndex:
         the same on every database and in every process."""
         if self.size == 0 or limit <= 0:
             return []
+        weighted, any_strong = self._weighted(weights)
+        ids, scores = self.base.top(weighted, self._base_allowed(filters), limit, any_strong)
+        if self.delta is not None:
+            more_ids, more_scores = self.delta.top(weighted, self.delta.allowed(filters), limit, any_strong)
+            ids, scores = np.concatenate((ids, more_ids)), np.concatenate((scores, more_scores))
+        order = np.lexsort((ids, -scores))[:limit]
+        return [(int(ids[i]), float(scores[i])) for i in order]
+
+    def every_score(self, weights: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+        """(article ids, scores before the pull) of every article in the copy, matching or not,
+        in an order fixed for the copy: what calibration measures the pull with."""
+        weighted, any_strong = self._weighted(weights)
+        scores, _ = self.base.scores(weighted, any_strong)
+        ids = self.base.article_ids
+        if self.replaced is not None:
+            ids, scores = ids[~self.replaced], scores[~self.replaced]
+        if self.delta is not None:
+            more, _ = self.delta.scores(weighted, any_strong)
+            ids, scores = np.concatenate((ids, self.delta.article_ids)), np.concatenate((scores, more))
+        return ids, scores
+
+    def _weighted(self, weights: dict[str, float]) -> tuple[list[tuple[int, float, bool]], bool]:
+        """(term id, weight, strong) of the query's terms this copy knows, and whether the query
+        has a strong term at all."""
         strong = {t for t in weights if (t[0] == WORD and len(t) > 2) or t[0] == BIGRAM}
         weighted = []
         for term, weight in weights.items():
@@ -195,12 +221,7 @@ class SearchIndex:
                 term_id = self.new_terms.get(term)
             if term_id is not None:
                 weighted.append((term_id, weight, term in strong))
-        ids, scores = self.base.top(weighted, self._base_allowed(filters), limit, bool(strong))
-        if self.delta is not None:
-            more_ids, more_scores = self.delta.top(weighted, self.delta.allowed(filters), limit, bool(strong))
-            ids, scores = np.concatenate((ids, more_ids)), np.concatenate((scores, more_scores))
-        order = np.lexsort((ids, -scores))[:limit]
-        return [(int(ids[i]), float(scores[i])) for i in order]
+        return weighted, bool(strong)
 
 
 # --- the per-process copy -------------------------------------------------------------------
@@ -280,8 +301,9 @@ def _apply_changes(session: Session, cached: SearchIndex, changes: list) -> Sear
 def _article_rows(session: Session, article_ids: list[int] | None = None) -> list:
     query = (
         select(Article.id, Article.status, Article.effective_on, Article.expires_on, Article.category_id,
-               Article.department_id, IndexDocument.term_ids, IndexDocument.freqs)
+               Article.department_id, IndexDocument.term_ids, IndexDocument.freqs, ArticlePull.pull)
         .join(IndexDocument, IndexDocument.article_id == Article.id)
+        .outerjoin(ArticlePull, ArticlePull.article_id == Article.id)
         .order_by(Article.id)
     )
     if article_ids is None:

@@ -52,7 +52,7 @@ def kinds_of(vocabulary: dict[int, str], size: int = 0) -> np.ndarray:
 
 class Segment:
     """Rows are (article id, status, effective_on, expires_on, category id, department id,
-    packed term ids, packed frequencies), in article id order. Without `statistics` the segment
+    packed term ids, packed frequencies, pull or None), in article id order. Without `statistics` the segment
     describes the whole collection and computes its own; with them it is scored as a part of
     that collection."""
 
@@ -66,6 +66,7 @@ class Segment:
         self.expires = np.array([_ordinal(r[3], NO_DATE_AFTER) for r in rows], dtype=np.int32)
         self.category = np.array([r[4] if r[4] is not None else -1 for r in rows], dtype=np.int32)
         self.department = np.array([r[5] if r[5] is not None else -1 for r in rows], dtype=np.int32)
+        self.pull = np.array([r[8] or 0.0 for r in rows], dtype=np.float32)
 
         counts = np.fromiter((len(r[6]) // 4 for r in rows), dtype=np.int64, count=n)
         term_ids = np.frombuffer(b"".join(r[6] for r in rows), dtype="<i4").astype(np.int64)
@@ -153,9 +154,21 @@ class Segment:
             any_strong: bool) -> tuple[np.ndarray, np.ndarray]:
         """Article ids and scores of the best `limit` allowed matches (more on a tie at the
         edge), for (term id, weight, strong) triples. Unless the query has no strong term, an
-        article must share one: a shared character alone is no match ("停水" is not about 停电)."""
+        article must share one: a shared character alone is no match ("停水" is not about 停电).
+        A share of each article's pull is taken off its score (see `calibration`)."""
         if self.size == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        scores, found = self.scores(weighted, any_strong)
+        candidates = np.flatnonzero(found & allowed)
+        scores = scores[candidates] - np.float32(self.ranking.pull_weight) * self.pull[candidates]
+        if len(candidates) > limit:
+            kth = -np.partition(-scores, limit - 1)[limit - 1]
+            keep = scores >= kth
+            candidates, scores = candidates[keep], scores[keep]
+        return self.article_ids[candidates], scores
+
+    def scores(self, weighted: list[tuple[int, float, bool]], any_strong: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Every article's score before the pull is taken off, and which articles match."""
         scores = np.zeros(self.size, dtype=np.float32)
         matched = np.zeros(self.size, dtype=bool) if any_strong else None
         for term_id, weight, strong in weighted:
@@ -174,12 +187,7 @@ class Segment:
             scores[slots] += np.float32(weight) * self.post_scores[a:b]
             if strong:
                 matched[slots] = True
-        found = (scores > 0) if matched is None else matched
-        candidates = np.flatnonzero(found & allowed)
-        if len(candidates) > limit:
-            kth = -np.partition(-scores[candidates], limit - 1)[limit - 1]
-            candidates = candidates[scores[candidates] >= kth]
-        return self.article_ids[candidates], scores[candidates]
+        return scores, (scores > 0) if matched is None else matched
 
 
 def _ordinal(day: date | None, missing: int) -> int:

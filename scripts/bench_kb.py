@@ -2,8 +2,8 @@
 
 Speed (`scripts/bench kb --articles 100000 [--database-url URL]`): N articles generated from the
 bodies of ../shared/data/citizen_messages.csv (a small built-in sample when it is absent) are
-indexed through the real indexing code; then 1,000 queries (message titles, as an agent would
-type a summary) run through `knowledge_base.search.search`, snippets included; then a few
+indexed through the real indexing code and calibrated on the titles of the messages without a
+body; then 1,000 queries (message titles, as an agent would type a summary) run through `knowledge_base.search.search`, snippets included; then a few
 one-article edits, each committed and followed by a search timed alone (the process applies the
 change to its copy of the index: "search after one article edit").
 
@@ -33,9 +33,10 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from hotline.db import make_engine, normalize_url  # noqa: E402
 from hotline.migrate import upgrade  # noqa: E402
-from knowledge_base import index, operations  # noqa: E402
+from knowledge_base import calibration, index, operations  # noqa: E402
 from knowledge_base.models import (  # noqa: E402
     Article,
+    ArticlePull,
     ArticleVersion,
     IndexChange,
     IndexDocument,
@@ -64,6 +65,15 @@ def messages() -> list[tuple[str, str]]:
         return []
     with DATA.open(encoding="utf-8") as f:
         return [(r["title"].strip(), r["body"].strip()) for r in csv.DictReader(f) if r.get("body", "").strip()]
+
+
+def past_queries() -> list[str]:
+    """The titles of the messages without a body: past queries for calibration, none of them a
+    query of the relevance test."""
+    if not DATA.exists():
+        return []
+    with DATA.open(encoding="utf-8") as f:
+        return [r["title"].strip() for r in csv.DictReader(f) if not r.get("body", "").strip()]
 
 
 def generate(n: int, rows: list[tuple[str, str]], seed: int = 5) -> list[dict]:
@@ -101,7 +111,7 @@ def _store(session: Session, items: list[dict], now: datetime, batch: int = 1000
 
 
 def _cleanup(session: Session) -> None:
-    for model in (SearchLog, IndexDocument, ArticleVersion, Article, IndexTerm, IndexChange):
+    for model in (SearchLog, ArticlePull, IndexDocument, ArticleVersion, Article, IndexTerm, IndexChange):
         session.execute(delete(model))
     session.commit()
     forget_indexes()
@@ -129,6 +139,13 @@ def run(articles: int, database_url: str) -> dict:
             began = time.perf_counter()
             loaded = load_index(session)
             load = time.perf_counter() - began
+            calibrated, calibration_seconds = None, None
+            if past_queries():
+                began = time.perf_counter()
+                calibrated = calibration.calibrate(session, past_queries(), now)
+                session.commit()
+                calibration_seconds = round(time.perf_counter() - began, 1)
+                loaded = load_index(session)
             rng = random.Random(7)
             queries = [rows[rng.randrange(len(rows))][0] for _ in range(QUERIES)]
             filters = Filters.for_agents(TODAY)
@@ -154,6 +171,8 @@ def run(articles: int, database_url: str) -> dict:
         "postings": int(postings),
         "terms": int(terms),
         "in_process_index_mb": round(loaded.base.nbytes / 2**20, 1),
+        "calibration_queries": calibrated.queries if calibrated else None,
+        "calibration_seconds": calibration_seconds,
         "queries": QUERIES,
         "queries_with_results": found,
         "p50_ms": round(_percentile(latencies, 50), 2),
@@ -182,7 +201,8 @@ def _searches_after_edits(session: Session, queries: list[str], filters: Filters
 
 
 def relevance(database_url: str) -> dict:
-    """Share of messages whose own body-only article is in the top 5 for the message's title."""
+    """Share of messages whose own body-only article is in the top 5 for the message's title,
+    before and after calibrating with the titles of the messages without a body."""
     rows = messages()
     if not rows:
         return {"skipped": f"{DATA} is not there; the relevance test needs the data set"}
@@ -196,12 +216,12 @@ def relevance(database_url: str) -> dict:
             _store(session, [{"title": "", "answer": body} for _, body in rows], now)
             build = time.perf_counter() - began
             ids = session.scalars(select(Article.id).order_by(Article.id)).all()
-            loaded = load_index(session)
-            filters = Filters.for_agents(TODAY)
-            found = []
-            for article_id, (title, _) in zip(ids, rows, strict=True):
-                top = loaded.top(loaded.weights(title), filters, 5)
-                found.append(any(i == article_id for i, _ in top))
+            plain = _own_in_top5(session, ids, rows)
+            began = time.perf_counter()
+            calibrated = calibration.calibrate(session, past_queries(), now)
+            session.commit()
+            calibration_seconds = time.perf_counter() - began
+            found = _own_in_top5(session, ids, rows)
         finally:
             _cleanup(session)
     engine.dispose()
@@ -213,7 +233,19 @@ def relevance(database_url: str) -> dict:
             "top5_share": round(hits / len(rows), 4),
             "top5_share_odd_rows": round(sum(odd) / len(odd), 4),
             "top5_share_even_rows": round(sum(even) / len(even), 4),
+            "uncalibrated_top5_hits": sum(plain), "uncalibrated_top5_share": round(sum(plain) / len(rows), 4),
+            "calibration_queries": calibrated.queries, "calibration_seconds": round(calibration_seconds, 1),
             "index_build_seconds": round(build, 1)}
+
+
+def _own_in_top5(session: Session, ids: list[int], rows: list[tuple[str, str]]) -> list[bool]:
+    loaded = load_index(session)
+    filters = Filters.for_agents(TODAY)
+    found = []
+    for article_id, (title, _) in zip(ids, rows, strict=True):
+        top = loaded.top(loaded.weights(title), filters, 5)
+        found.append(any(i == article_id for i, _ in top))
+    return found
 
 
 def add_arguments(parser) -> None:

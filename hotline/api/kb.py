@@ -340,7 +340,8 @@ RESULTS = {"description": "best first", "content": {"application/json": {"schema
             "id": {"type": "integer"}, "title": {"type": "string"},
             "title_html": {"type": "string", "description": "escaped HTML, matches in <mark>"},
             "snippet": {"type": "string", "description": "escaped HTML, matches in <mark>"},
-            "score": {"type": "number"}, "status": {"type": "string"}, "usage_count": {"type": "integer"}}}},
+            "score": {"type": "number", "description": "relative; ranks the results, may be negative"},
+            "status": {"type": "string"}, "usage_count": {"type": "integer"}}}},
     }}}}}
 ARTICLE_FIELDS_SCHEMA = {"type": "object", "additionalProperties": False, "properties": {
     "title": {"type": "string", "maxLength": 200}, "question": {"type": "string"}, "answer": {"type": "string"},

@@ -1,0 +1,44 @@
+"""Calibrating knowledge-base search on what this hotline is asked (`knowledge_base.calibration`).
+
+The past queries are what agents typed into the knowledge-base search and the requests of the
+newest orders (each order's content is what an agent would have looked up), newest first. A
+nightly job recalibrates; `hotline kb calibrate` does it now, from those or from a file of past
+queries (one a line: summaries exported from the hotline's previous system, say).
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from knowledge_base.calibration import MAX_QUERIES, MIN_QUERIES, calibrate
+from knowledge_base.models import SearchLog
+from workorders.models import WorkOrder
+
+# Orders' requests can be letters; their opening is what an agent would type.
+ORDER_OPENING = 100
+
+
+def past_queries(session: Session, limit: int = MAX_QUERIES) -> list[str]:
+    searches = session.scalars(
+        select(SearchLog.query).where(SearchLog.kind == "search").order_by(SearchLog.id.desc()).limit(limit))
+    orders = session.scalars(select(WorkOrder.content).order_by(WorkOrder.id.desc()).limit(limit))
+    return [*searches, *(content[:ORDER_OPENING] for content in orders)]
+
+
+def init_app(app: Flask) -> None:
+    from .jobs import JobRun, JobSpec, Outcome, register_job
+
+    def recalibrate(run: JobRun) -> Outcome:
+        with run.transaction() as session:
+            queries = past_queries(session)
+            if len(set(queries)) < MIN_QUERIES:
+                return Outcome(0, f"{len(set(queries))} past queries, fewer than the {MIN_QUERIES} "
+                                  "calibration needs: the articles' pulls are left as they were")
+            done = calibrate(session, queries, run.now)
+        return Outcome(done.articles, f"calibrated on {done.queries} past queries")
+
+    register_job(app, JobSpec("kb_calibrate", "measure each knowledge-base article's pull over past queries",
+                              timedelta(hours=24), recalibrate))
