@@ -6,10 +6,12 @@ code, the same numbers on SQLite and PostgreSQL. When articles change, a process
 its copy: it reads the changes since its revision (`kb_index_changes` names the article) and keeps
 the changed articles in a small second segment, scored with the large one's corpus statistics,
 whose old versions it masks out. Past a threshold of changes, or on a change to everything (the
-synonyms, a bulk import), it rebuilds the whole copy, which also refreshes the statistics.
+synonyms, a bulk import, a calibration), it rebuilds the whole copy, which also refreshes the
+statistics; a large copy is rebuilt in the background while searches go on with the old one.
 """
 from __future__ import annotations
 
+import logging
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -18,13 +20,15 @@ from datetime import date
 from functools import cached_property
 
 import numpy as np
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Engine, bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
 from .models import Article, ArticlePull, ArticleStatus, IndexChange, IndexDocument, IndexTerm, SynonymGroup
 from .segment import KIND_ORDER, UNKNOWN_KIND, Segment, kinds_of
 from .snippets import highlight, matches, snippet
 from .text import BIGRAM, CHAR, WORD, highlight_words, query_terms
+
+log = logging.getLogger("knowledge_base.search")
 
 MAX_QUERY = 500
 # How many changes a copy remembers having applied. A copy watches every change above its floor,
@@ -228,8 +232,14 @@ class SearchIndex:
 
 _lock = threading.Lock()
 _cache: dict[str, SearchIndex] = {}
-# How often this process built a copy from scratch ("full") or applied changes to one ("delta").
+# How often this process built a copy from scratch ("full", or "background" while searches went
+# on with the old copy) or applied changes to one ("delta").
 loads: Counter[str] = Counter()
+# A copy this large is rebuilt in a thread of its own while searches go on with the old one: a
+# rebuild at 100,000 articles takes about 20 s, and every search of the process would wait for it.
+BACKGROUND_REBUILD_FROM = 20_000
+# The databases whose copy is being rebuilt in the background -> the thread doing it.
+_rebuilding: dict[str, threading.Thread] = {}
 
 
 def load_index(session: Session, ranking: Ranking = RANKING) -> SearchIndex:
@@ -237,7 +247,8 @@ def load_index(session: Session, ranking: Ranking = RANKING) -> SearchIndex:
     the changes above the copy's floor; only when it differs from the copy's are they read."""
     key = str(session.get_bind().engine.url)
     cached = _cache.get(key)
-    if cached is not None and cached.ranking == ranking and cached.summary == _summary(session, cached.floor):
+    if cached is not None and cached.ranking == ranking and (
+            key in _rebuilding or cached.summary == _summary(session, cached.floor)):
         return cached
     with _lock:
         cached = _cache.get(key)
@@ -252,12 +263,43 @@ def load_index(session: Session, ranking: Ranking = RANKING) -> SearchIndex:
             if changes is not None:
                 index = _apply_changes(session, cached, changes)
         if index is None:
+            bind = session.get_bind()
+            if (cached is not None and cached.ranking == ranking and cached.size >= BACKGROUND_REBUILD_FROM
+                    and isinstance(bind, Engine)):
+                _rebuild_in_background(key, bind, ranking)
+                return cached
             index = build_index(session, ranking=ranking)
             loads["full"] += 1
         else:
             loads["delta"] += 1
         _cache[key] = index
         return index
+
+
+def _rebuild_in_background(key: str, engine: Engine, ranking: Ranking) -> None:
+    """Build a new copy in a thread with its own session; the old copy serves until it is done.
+    Called under `_lock`. A failed rebuild is logged, and the next search tries again."""
+    def rebuild() -> None:
+        try:
+            with Session(engine) as session:
+                index = build_index(session, ranking=ranking)
+            with _lock:
+                _cache[key] = index
+                loads["background"] += 1
+        except Exception:
+            log.exception("rebuilding the knowledge-base index copy failed; searches go on with the old one")
+        finally:
+            _rebuilding.pop(key, None)
+
+    if key not in _rebuilding:
+        thread = _rebuilding[key] = threading.Thread(target=rebuild, name="kb-index-rebuild", daemon=True)
+        thread.start()
+
+
+def wait_for_rebuilds(timeout: float | None = None) -> None:
+    """Wait for the background rebuilds under way (the benchmark and the tests)."""
+    for thread in list(_rebuilding.values()):
+        thread.join(timeout)
 
 
 def _summary(session: Session, floor: int) -> tuple[int, int, int | None, str | None]:
