@@ -123,7 +123,6 @@ def _set_status(session: Session, actor: Actor, article: Article, status: str, n
     return article
 
 
-
 def draft_from_order(session: Session, actor: Actor, order: WorkOrder, data: Any, now: datetime) -> Article:
     """A department's reply on an order, as a draft standard answer (one action)."""
     ensure_visible(session, actor, order)
