@@ -154,6 +154,7 @@ def test_a_change_rolled_back_after_a_search_is_forgotten_when_its_id_is_taken_a
     assert titles(session, "犬只") == []
     assert titles(session, "身份证") == ["身份证补办"]
 
+
 def test_more_changes_than_a_copy_remembers_are_all_applied_and_only_the_newest_remembered(
         session, clock, indexed, monkeypatch):
     monkeypatch.setattr(kb_search, "TRACKED", 2)
@@ -165,7 +166,6 @@ def test_more_changes_than_a_copy_remembers_are_all_applied_and_only_the_newest_
     copy = load_index(session)
     assert len(copy.applied) == 2 and copy.floor == min(copy.applied) - 1 == kb_index.revision(session) - 2
     assert load_index(session) is copy
-
 
 
 def hold_back(session, change_id):
