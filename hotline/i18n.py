@@ -225,6 +225,31 @@ FIELD_LABELS = {
     "message": lazy_gettext("Message"),
     "satisfaction": lazy_gettext("Satisfaction"),
     "decision": lazy_gettext("Decision"),
+    # Knowledge-base articles (their refusals and their version history name these fields).
+    "title": lazy_gettext("Title"),
+    "question": lazy_gettext("Question"),
+    "answer": lazy_gettext("Standard answer"),
+    "keywords": lazy_gettext("Keywords"),
+    "status": lazy_gettext("Status"),
+    "effective_on": lazy_gettext("Effective from"),
+    "expires_on": lazy_gettext("Expires on"),
+    "terms": lazy_gettext("Synonyms"),
+}
+
+KB_STATUS_LABELS = {
+    "draft": lazy_gettext("Draft"),
+    "published": lazy_gettext("Published"),
+    "retired": lazy_gettext("Retired"),
+}
+
+# What each version of an article did (`knowledge_base.models.ArticleVersion.change`).
+KB_CHANGE_LABELS = {
+    "created": lazy_gettext("Drafted"),
+    "from_order": lazy_gettext("Drafted from an order's reply"),
+    "edited": lazy_gettext("Edited"),
+    "published": lazy_gettext("Published"),
+    "retired": lazy_gettext("Retired"),
+    "imported": lazy_gettext("Imported"),
 }
 
 LABELS = {
@@ -239,6 +264,8 @@ LABELS = {
     "action": ACTION_LABELS,
     "invalid_reason": INVALID_REASON_LABELS,
     "mailbox_kind": MAILBOX_KIND_LABELS,
+    "kb_status": KB_STATUS_LABELS,
+    "kb_change": KB_CHANGE_LABELS,
 }
 
 

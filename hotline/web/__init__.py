@@ -26,13 +26,13 @@ def _page_context() -> dict:
 
 
 def init_app(app: Flask) -> None:
-    from . import admin, auth, desk, inbox, orders, supervisor
+    from . import admin, auth, desk, inbox, kb_pages, orders, supervisor
 
     security.init_app(app)
     i18n.init_app(app)
     present.init_app(app)
     errors.init_app(app)
-    for module in (auth, desk, orders, inbox, supervisor, admin):
+    for module in (auth, desk, orders, inbox, supervisor, admin, kb_pages):
         app.register_blueprint(module.bp)
     app.context_processor(_page_context)
 

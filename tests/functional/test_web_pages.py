@@ -53,6 +53,8 @@ def sample_values(session, number: str) -> dict:
         "code": session.scalar(select(Department.code).limit(1)),
         "name": session.scalar(select(Policy.name).limit(1)),
         "rating_id": 1,
+        "article_id": 1,
+        "group_id": 1,
     }
 
 
