@@ -99,20 +99,20 @@ def index():
         # Logged as the API logs its searches: the ones nobody opens are the gaps of the report.
         search_id = usage.log_search(session, kind="search", query=query, user_id=actor.user_id, order_id=None,
                                      article_ids=[h.article.id for h in hits], now=clock().now()).id
-        session.commit()
     else:
         articles, total = kb_listing.browse(session, scopes, (page - 1) * PAGE_SIZE, PAGE_SIZE)
-    # Departments narrow the list to their drafts; agents and leaders only ever see published ones.
+    # A status to choose for those who see more than what is published (a department: its drafts).
     filters = actor.role in (Role.supervisor, Role.department)
     today = _today()
-    return render_template(
+    page_html = render_template(
         "kb/index.html", q=query, shown=shown, hits=hits, articles=articles, total=total, page=page,
         pages=max(1, -(-total // PAGE_SIZE)), search_id=search_id, pieces=pieces,
         is_current=lambda article: operations.is_current(article, today),
         statuses=ArticleStatus.ALL if filters else (), categories=category_tree(session),
         departments=department_tree(session), dept_names=department_names(session),
-        may_propose=current_user.role in EDITORS,
     )
+    session.commit()  # the search's log, once the page no longer reads the articles
+    return page_html
 
 
 # --- one article --------------------------------------------------------------------------------
