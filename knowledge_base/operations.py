@@ -32,8 +32,10 @@ MAX_KEYWORDS = 500
 PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)|(?<!\d)(0\d{2,3}-?)\d{7,8}(?!\d)")
 
 
-def get_article(session: Session, article_id: int) -> Article:
-    article = session.get(Article, article_id)
+def get_article(session: Session, article_id: int, for_update: bool = False) -> Article:
+    """`for_update` locks the row until the transaction ends: a change checks the version it was
+    given against the article, and two changes at once must not both pass that check."""
+    article = session.get(Article, article_id, with_for_update=for_update)
     if article is None:
         raise NotFound("no knowledge-base article %(id)s", id=article_id)
     return article

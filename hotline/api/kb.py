@@ -159,8 +159,8 @@ def kb_click(search_id: int):
 
 # --- articles -------------------------------------------------------------------------------
 
-def _readable(session, article_id: int) -> Article:
-    article = operations.get_article(session, article_id)
+def _readable(session, article_id: int, for_update: bool = False) -> Article:
+    article = operations.get_article(session, article_id, for_update)
     if not operations.can_read(g.actor, article, _today()):
         # Not a 403: whether a draft exists is none of the front desk's business.
         raise NotFound(f"no knowledge-base article {article_id}")
@@ -208,21 +208,24 @@ def kb_get(article_id: int):
 @bp.patch("/kb/articles/<int:article_id>")
 def kb_edit(article_id: int):
     session = db.session()
-    article = operations.edit(session, g.actor, _readable(session, article_id), json_body(), clock().now())
+    article = _readable(session, article_id, for_update=True)
+    article = operations.edit(session, g.actor, article, json_body(), clock().now())
     return _article_response(session, article)
 
 
 @bp.post("/kb/articles/<int:article_id>/publish")
 def kb_publish(article_id: int):
     session = db.session()
-    article = operations.publish(session, g.actor, _readable(session, article_id), clock().now(), json_body())
+    article = _readable(session, article_id, for_update=True)
+    article = operations.publish(session, g.actor, article, clock().now(), json_body())
     return _article_response(session, article)
 
 
 @bp.post("/kb/articles/<int:article_id>/retire")
 def kb_retire(article_id: int):
     session = db.session()
-    article = operations.retire(session, g.actor, _readable(session, article_id), clock().now(), json_body())
+    article = _readable(session, article_id, for_update=True)
+    article = operations.retire(session, g.actor, article, clock().now(), json_body())
     return _article_response(session, article)
 
 

@@ -12,6 +12,7 @@ from hotline import create_app
 from hotline.auth import hash_password, issue_token
 from hotline.db import database
 from hotline.demo import _seed_categories, _seed_departments
+from knowledge_base.models import Article, ArticleVersion
 from tests.committed import committed_database
 from workorders.calendar_store import seed_from_chinesecalendar
 from workorders.clock import Clock
@@ -35,7 +36,7 @@ def live_app(tmp_path):
             _seed_categories(session)
             tokens = {}
             for name, role, dept in [("ag", "agent", None), ("h1", "department", "housing"),
-                                     ("h2", "department", "housing")]:
+                                     ("h2", "department", "housing"), ("sv", "supervisor", None)]:
                 user = create_user(session, username=name, password_hash=hash_password("pw123456"), role=role,
                                    department_code=dept, now=now)
                 tokens[name] = issue_token(session, user, now)
@@ -44,8 +45,8 @@ def live_app(tmp_path):
         database(app).engine.dispose()
 
 
-def _post(app, token, path, body):
-    return app.test_client().post(path, json=body, headers={"Authorization": f"Bearer {token}"})
+def _post(app, token, path, body, method="post"):
+    return getattr(app.test_client(), method)(path, json=body, headers={"Authorization": f"Bearer {token}"})
 
 
 def test_simultaneous_actions_on_one_order_let_exactly_one_win(live_app):
@@ -101,3 +102,34 @@ def test_concurrent_intake_gives_every_order_its_own_number(live_app):
         t.join()
     assert len(numbers) == 40 and len(set(numbers)) == 40
     assert sorted(numbers)[0] == "20260302-00001" and sorted(numbers)[-1] == "20260302-00040"
+
+
+def test_simultaneous_edits_of_one_article_at_the_same_version_let_exactly_one_win(live_app):
+    token = live_app.config["TOKENS"]["sv"]
+    created = _post(live_app, token, "/api/v1/kb/articles", {"title": "燃气开户", "answer": "到营业厅办理。"})
+    assert created.status_code == 201, created.get_json()
+    article_id, version = created.get_json()["id"], created.get_json()["version"]
+
+    start = threading.Barrier(6)
+    statuses, lock = [], threading.Lock()
+
+    def edit(n):
+        start.wait()
+        response = _post(live_app, token, f"/api/v1/kb/articles/{article_id}",
+                         {"answer": f"第{n}种说法。", "version": version}, method="patch")
+        with lock:
+            statuses.append((response.status_code, response.get_json()))
+
+    threads = [threading.Thread(target=edit, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert sorted(code for code, _ in statuses) == [200, 409, 409, 409, 409, 409], statuses
+    assert all("changed since you loaded it" in body["error"] for code, body in statuses if code == 409)
+    [winner] = [body for code, body in statuses if code == 200]
+    with database(live_app).transaction() as session:
+        versions = session.scalars(select(ArticleVersion.version).where(ArticleVersion.article_id == article_id))
+        assert sorted(versions) == [version, version + 1]
+        assert session.get(Article, article_id).answer == winner["answer"]
