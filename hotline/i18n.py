@@ -51,7 +51,12 @@ class CatalogDomain(Domain):
         if key not in self.cache:
             translations = support.Translations()
             for dirname in self.translation_directories:
-                translations.merge(support.Translations.load(dirname, [_catalog_name(locale)], self.domain[0]))
+                catalog = support.Translations.load(dirname, [_catalog_name(locale)], self.domain[0])
+                translations.merge(catalog)
+                # merge() copies the messages but not the plural rule: without it a Chinese
+                # catalogue (one form) is asked for the English plural form, and falls back.
+                if hasattr(catalog, "plural"):
+                    translations.plural = catalog.plural
             self.cache[key] = translations
         return self.cache[key]
 

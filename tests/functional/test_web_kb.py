@@ -350,3 +350,15 @@ def test_the_pages_are_for_signed_in_staff(app):
     for url in ("/kb", "/kb/1", "/kb/new", "/kb/reports", "/kb/synonyms"):
         response = anonymous.get(url)
         assert response.status_code == 302 and "/login" in response.location, url
+
+
+def test_the_number_of_results_reads_in_each_language_whatever_the_count(web, session, clock):
+    for title in ("医保报销比例", "医保异地报销"):
+        published(session, clock, title=title, answer="医保报销按规定比例结算。")
+    session.commit()
+    supervisor = web("supervisor")
+    assert "“医保报销”找到 2 篇文章，最相关的在前" in supervisor.page("/kb?q=医保报销")
+    assert "“异地”找到 1 篇文章，最相关的在前" in supervisor.page("/kb?q=异地")
+    supervisor.post("/locale", {"locale": "en"})
+    assert "2 articles found for “医保报销”, best first" in supervisor.page("/kb?q=医保报销")
+    assert "1 article found for “异地”, best first" in supervisor.page("/kb?q=异地")
