@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from workorders.errors import Invalid
@@ -40,6 +40,19 @@ BATCH = 64
 class Calibration:
     queries: int
     articles: int
+
+
+@dataclass(frozen=True)
+class Standing:
+    """The calibration search uses now: when it was made and how many articles have a pull."""
+
+    calibrated_at: datetime | None
+    articles: int
+
+
+def standing(session: Session) -> Standing:
+    at, articles = session.execute(select(func.max(ArticlePull.calibrated_at), func.count())).one()
+    return Standing(at, articles)
 
 
 def distinct_queries(texts: Sequence[str]) -> list[str]:

@@ -17,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from knowledge_base import operations, synonyms, usage
+from knowledge_base import calibration, operations, synonyms, usage
 from knowledge_base.models import Article, ArticleStatus
 from knowledge_base.search import MAX_QUERY
 from workorders import actions
@@ -27,6 +27,7 @@ from workorders.models import Department, WorkOrder
 from workorders.vocabulary import Role
 
 from .. import db
+from ..kb_calibration import past_queries
 from ..runtime import clock, timezone
 from . import kb_listing
 from .forms import form_inputs
@@ -324,9 +325,32 @@ def reports():
     except ValueError:
         day = None
     since = datetime.combine(day, time(0), tzinfo=timezone()) if day else None
+    return render_reports(session, since, day)
+
+
+def render_reports(session, since=None, day=None, error: DomainError | None = None, status: int = 200):
     return render_template("kb/reports.html", since=day.isoformat() if day else "",
                            most_used=usage.most_used(session, since, REPORT_LIMIT),
-                           not_found=usage.not_found(session, since, REPORT_LIMIT))
+                           not_found=usage.not_found(session, since, REPORT_LIMIT),
+                           calibration=calibration.standing(session),
+                           past_queries=len(set(past_queries(session))), minimum=calibration.MIN_QUERIES,
+                           error=error), status
+
+
+@bp.post("/calibrate")
+@roles_required(*kb_listing.MANAGERS)
+def calibrate():
+    """Calibrate search now on the past searches and orders' requests (the nightly job's work)."""
+    session = db.session()
+    try:
+        done = calibration.calibrate(session, past_queries(session), clock().now())
+        session.commit()
+    except DomainError as exc:
+        session.rollback()
+        return render_reports(session, error=exc, status=exc.status)
+    flash(_("Search calibrated on %(queries)s past queries: %(articles)s articles have a pull.",
+            queries=done.queries, articles=done.articles), "success")
+    return redirect(url_for("kb_pages.reports"))
 
 
 def render_synonyms(*, error: DomainError | str | None = None, typed: str = "", status: int = 200):

@@ -1,4 +1,5 @@
-"""Calibrating knowledge-base search from the command line and by the nightly job (issue 5)."""
+"""Calibrating knowledge-base search: from the command line, by the nightly job and from the
+supervisors' reports page (issue 5)."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -8,6 +9,7 @@ from knowledge_base import usage
 from knowledge_base.models import ArticlePull
 from tests.integration.kb_helpers import published
 from tests.integration.test_kb_calibration import DIGEST, TOPICS, past_queries
+from tests.web_support import people
 
 QUERY = "公积金提取办理材料"
 
@@ -78,4 +80,35 @@ def test_the_nightly_job_calibrates_on_past_searches_and_orders_requests(runner,
     result = runner.invoke(main, ["jobs", "run", "kb_calibrate"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "kb_calibrate: 7 rows touched (calibrated on 500 past queries)"
+    assert first_title(desk) == "公积金业务"
+
+
+def test_a_supervisor_sees_the_calibration_and_calibrates_from_the_reports_page(app, make_user, desk, session,
+                                                                               clock):
+    make_articles(session, clock)
+    for query in past_queries(120):
+        usage.log_search(session, kind="search", query=query, user_id=None, order_id=None, article_ids=[],
+                         now=clock.now())
+    session.commit()
+    web = people(app, make_user)
+    supervisor = web("supervisor")
+    page = supervisor.page("/kb/reports")
+    assert "尚未校准。" in page and "目前有 120 条不同的历史查询（至少需要 500 条）。" in page
+
+    refused = supervisor.post("/kb/calibrate")
+    assert refused.status_code == 422
+    assert "校准至少需要 500 条不同的历史查询，目前只有 120 条" in refused.get_data(as_text=True)
+    assert session.scalar(select(func.count()).select_from(ArticlePull)) == 0
+    for role, department in (("agent", None), ("department", "housing")):
+        assert web(role, department).post("/kb/calibrate").status_code == 403
+
+    for query in past_queries(600)[120:]:
+        usage.log_search(session, kind="search", query=query, user_id=None, order_id=None, article_ids=[],
+                         now=clock.now())
+    session.commit()
+    done = supervisor.post("/kb/calibrate", follow_redirects=True)
+    assert done.status_code == 200
+    page = done.get_data(as_text=True)
+    assert "已根据 600 条历史查询完成搜索校准：7 篇文章有吸附度。" in page
+    assert "已于 2026-03-02 09:00 校准：7 篇文章有吸附度。" in page
     assert first_title(desk) == "公积金业务"
