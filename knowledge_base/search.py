@@ -20,7 +20,7 @@ from datetime import date
 from functools import cached_property
 
 import numpy as np
-from sqlalchemy import Engine, bindparam, func, select
+from sqlalchemy import ColumnElement, Engine, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from .models import Article, ArticlePull, ArticleStatus, IndexChange, IndexDocument, IndexTerm, SynonymGroup
@@ -77,6 +77,18 @@ class Filters:
     def for_agents(cls, today: date, **kw) -> Filters:
         """Expired, not yet effective and unpublished articles are never suggested."""
         return cls(statuses=(ArticleStatus.published,), current_on=today, **kw)
+
+    def where(self) -> ColumnElement[bool]:
+        """The same filters as an SQL condition on `Article`, for lists that do not search."""
+        conditions = [Article.status.in_(self.statuses)]
+        if self.current_on is not None:
+            conditions += [or_(Article.effective_on.is_(None), Article.effective_on <= self.current_on),
+                           or_(Article.expires_on.is_(None), Article.expires_on >= self.current_on)]
+        if self.category_ids is not None:
+            conditions.append(Article.category_id.in_(self.category_ids))
+        if self.department_ids is not None:
+            conditions.append(Article.department_id.in_(self.department_ids))
+        return and_(*conditions)
 
 
 @dataclass(frozen=True)

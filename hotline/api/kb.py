@@ -172,15 +172,7 @@ def kb_list():
     _only("status", "category", "department", "limit", "offset")
     session = db.session()
     filters = _filters(session, request.args.get("status", "current"))
-    query = select(Article).where(Article.status.in_(filters.statuses))
-    if filters.current_on is not None:
-        today = filters.current_on
-        query = query.where((Article.effective_on.is_(None)) | (Article.effective_on <= today),
-                            (Article.expires_on.is_(None)) | (Article.expires_on >= today))
-    if filters.category_ids is not None:
-        query = query.where(Article.category_id.in_(filters.category_ids))
-    if filters.department_ids is not None:
-        query = query.where(Article.department_id.in_(filters.department_ids))
+    query = select(Article).where(filters.where())
     raw_offset = request.args.get("offset", "0")
     if not raw_offset.isdigit():
         raise Invalid("'offset' must be a whole number from 0")

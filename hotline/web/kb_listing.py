@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from knowledge_base import operations
@@ -69,24 +69,11 @@ def category_ids(session: Session, code: str) -> frozenset[int] | None:
     return category_scope(session.execute(select(Category.id, Category.parent_id)).all(), category.id)
 
 
-def _where(scope: Filters):
-    conditions = [Article.status.in_(scope.statuses)]
-    if scope.current_on is not None:
-        today = scope.current_on
-        conditions += [or_(Article.effective_on.is_(None), Article.effective_on <= today),
-                       or_(Article.expires_on.is_(None), Article.expires_on >= today)]
-    if scope.category_ids is not None:
-        conditions.append(Article.category_id.in_(scope.category_ids))
-    if scope.department_ids is not None:
-        conditions.append(Article.department_id.in_(scope.department_ids))
-    return and_(*conditions)
-
-
 def browse(session: Session, scope_list: list[Filters], offset: int, limit: int) -> tuple[list[Article], int]:
     """One page of the articles in these scopes, the most recently changed first, and how many in all."""
     if not scope_list:
         return [], 0
-    where = or_(*(_where(scope) for scope in scope_list))
+    where = or_(*(scope.where() for scope in scope_list))
     total = session.scalar(select(func.count(Article.id)).where(where)) or 0
     rows = session.scalars(select(Article).where(where).order_by(Article.updated_at.desc(), Article.id.desc())
                            .offset(offset).limit(limit))

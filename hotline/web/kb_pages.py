@@ -58,8 +58,9 @@ def _is_manager() -> bool:
 
 def _article(article_id: int, lock: bool = False) -> Article:
     """The article if this user may read it: 404 when there is none, 403 when it is not theirs to see."""
-    article = db.session().get(Article, article_id, with_for_update=lock)
-    if article is None:
+    try:
+        article = operations.get_article(db.session(), article_id, for_update=lock)
+    except NotFound:
         abort(404)
     if not operations.can_read(current_user.actor, article, _today()):
         abort(403)
