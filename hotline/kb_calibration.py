@@ -13,8 +13,9 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from knowledge_base.calibration import MAX_QUERIES, MIN_QUERIES, calibrate
+from knowledge_base.calibration import MAX_QUERIES, calibrate, distinct_queries
 from knowledge_base.models import SearchLog
+from workorders.errors import Invalid
 from workorders.models import WorkOrder
 
 # Orders' requests can be letters; their opening is what an agent would type.
@@ -22,10 +23,11 @@ ORDER_OPENING = 100
 
 
 def past_queries(session: Session, limit: int = MAX_QUERIES) -> list[str]:
+    """The different past queries, as calibration counts them, newest searches first."""
     searches = session.scalars(
         select(SearchLog.query).where(SearchLog.kind == "search").order_by(SearchLog.id.desc()).limit(limit))
     orders = session.scalars(select(WorkOrder.content).order_by(WorkOrder.id.desc()).limit(limit))
-    return [*searches, *(content[:ORDER_OPENING] for content in orders)]
+    return distinct_queries([*searches, *(content[:ORDER_OPENING] for content in orders)])
 
 
 def init_app(app: Flask) -> None:
@@ -33,11 +35,10 @@ def init_app(app: Flask) -> None:
 
     def recalibrate(run: JobRun) -> Outcome:
         with run.transaction() as session:
-            queries = past_queries(session)
-            if len(set(queries)) < MIN_QUERIES:
-                return Outcome(0, f"{len(set(queries))} past queries, fewer than the {MIN_QUERIES} "
-                                  "calibration needs: the articles' pulls are left as they were")
-            done = calibrate(session, queries, run.now)
+            try:
+                done = calibrate(session, past_queries(session), run.now)
+            except Invalid as refused:  # too few queries yet: nothing was written
+                return Outcome(0, f"{refused.message}; the articles' pulls are left as they were")
         return Outcome(done.articles, f"calibrated on {done.queries} past queries")
 
     register_job(app, JobSpec("kb_calibrate", "measure each knowledge-base article's pull over past queries",

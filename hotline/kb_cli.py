@@ -101,10 +101,9 @@ def kb_calibrate(queries_file: Path | None) -> None:
     try:
         with unit_of_work() as session:
             if queries_file is None:
-                texts = past_queries(session)
+                queries = past_queries(session)
             else:
-                texts = queries_file.read_text(encoding="utf-8-sig").splitlines()
-            queries = distinct_queries(texts)
+                queries = distinct_queries(queries_file.read_text(encoding="utf-8-sig").splitlines())
             with click.progressbar(length=len(queries), label="calibrating", file=sys.stderr) as bar:
                 done = calibrate(session, queries, clock().now(), bar.update)
     except UnicodeDecodeError:

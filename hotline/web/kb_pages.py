@@ -334,7 +334,7 @@ def render_reports(session, since=None, day=None, error: DomainError | None = No
                            most_used=usage.most_used(session, since, REPORT_LIMIT),
                            not_found=usage.not_found(session, since, REPORT_LIMIT),
                            calibration=calibration.standing(session),
-                           past_queries=len(set(past_queries(session))), minimum=calibration.MIN_QUERIES,
+                           past_queries=len(past_queries(session)), minimum=calibration.MIN_QUERIES,
                            error=error), status
 
 
