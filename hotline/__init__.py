@@ -7,7 +7,7 @@ from flask import Flask
 
 import ivr
 
-from . import api, cli, config, db, kb_calibration, open311, portal, runtime, scheduler, stats_web, web
+from . import api, cli, config, db, edge, kb_calibration, open311, portal, runtime, scheduler, stats_web, web
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -18,6 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     db.init_app(app)
+    edge.init_app(app)  # first: refuses text no database can store, for every entry point
     runtime.init_app(app)
     api.init_app(app)
     ivr.init_app(app)

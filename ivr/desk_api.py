@@ -96,7 +96,7 @@ def list_calls():
     if active not in ("0", "1"):
         raise Invalid("'active' must be 1 (calls in progress) or 0 (recent calls)")
     raw_limit = request.args.get("limit", "50")
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 200:
+    if not (raw_limit.isascii() and raw_limit.isdigit()) or not 1 <= int(raw_limit) <= 200:
         raise Invalid("'limit' must be a whole number from 1 to 200")
     session = db.session()
     ctx = domain_context(session)

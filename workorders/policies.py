@@ -12,6 +12,10 @@ from .errors import Invalid
 from .vocabulary import OrderType
 
 UNITS = ("working", "natural")
+# Bounds on what an administrator may enter: a year of days keeps every deadline well inside
+# the calendar's span, and nobody is called back more than ten times.
+MAX_DAYS = 365
+MAX_CALLBACK_ATTEMPTS = 10
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,8 @@ class Limit:
             data = {"days": data}
         if not isinstance(data, dict) or not isinstance(data.get("days"), int) or data["days"] < 1:
             raise _bad_days(of_type, of_category)
+        if data["days"] > MAX_DAYS:  # a deadline beyond the calendar would make every dispatch fail
+            raise Invalid("a policy's limits and periods are at most %(max)s days", max=MAX_DAYS)
         unit = data.get("unit", "working")
         if unit not in UNITS:
             raise _bad_unit(of_type, of_category)
@@ -116,10 +122,13 @@ class PolicyRules:
         if unknown:
             raise Invalid("policy limits name unknown types: %(names)s", names=unknown)
 
-        def whole(name: str, default: int, low: int = 0) -> int:
+        def whole(name: str, default: int, low: int = 0, high: int = MAX_DAYS) -> int:
             value = data.get(name, default)
             if not isinstance(value, int) or isinstance(value, bool) or value < low:
                 raise Invalid("policy %(name)s must be a whole number ≥ %(low)s", name=name, low=low)
+            if value > high:
+                raise Invalid("policy %(name)s must be a whole number from %(low)s to %(high)s", name=name,
+                              low=low, high=high)
             return value
 
         callback_types = data.get("callback_types", sorted(cls.callback_types))
@@ -131,6 +140,8 @@ class PolicyRules:
         caps = data.get("extension_caps") or {}
         if not isinstance(caps, dict) or any(not isinstance(v, int) or v < 1 for v in caps.values()):
             raise Invalid("policy extension_caps maps a type to a whole number of days")
+        if any(v > MAX_DAYS for v in caps.values()):
+            raise Invalid("a policy's limits and periods are at most %(max)s days", max=MAX_DAYS)
         joint = data.get("joint_limit")
         return cls(
             limits={t: Limit.from_json(v, of_type=t) for t, v in raw_limits.items()},
@@ -140,7 +151,7 @@ class PolicyRules:
             callback_window_days=whole("callback_window_days", 2),
             callback_types=frozenset(callback_types),
             callback_channel=channel,
-            callback_attempts=whole("callback_attempts", 3, low=1),
+            callback_attempts=whole("callback_attempts", 3, low=1, high=MAX_CALLBACK_ATTEMPTS),
             max_total_days=whole("max_total_days", 30, low=1),
             extension_caps=dict(caps),
             joint_limit=Limit.from_json(joint) if joint else None,

@@ -25,7 +25,7 @@ def parse_start(raw: str | None, tz) -> datetime:
 
 
 def parse_days(raw: str | None) -> int:
-    if raw is None or not raw.isdigit() or not 1 <= int(raw) <= 3650:
+    if raw is None or not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 3650:
         raise Invalid("'working_days' must be a whole number from 1 to 3650")
     return int(raw)
 
@@ -42,7 +42,13 @@ def due():
     tz = timezone()
     start = parse_start(request.args.get("start"), tz)
     days = parse_days(request.args.get("working_days"))
-    result = deadlines.due(start, days, "working", load_calendar(db.session()), tz)
+    calendar = load_calendar(db.session())
+    first, last = calendar.supported_span
+    try:
+        result = deadlines.due(start, days, "working", calendar, tz)
+    except (ValueError, OverflowError):
+        raise Invalid(f"the calendar counts working days from {first} to {last}; "
+                      f"{days} working days after {start.date()} fall outside") from None
     return jsonify({
         "due_at": result.at.astimezone(tz).isoformat(),
         "due_day": result.day.isoformat(),

@@ -38,7 +38,7 @@ def job_runs():
     if job is not None and job not in names:
         raise Invalid(f"'job' must be one of: {', '.join(names)}")
     limit = args.get("limit", "50")
-    if not limit.isdigit() or not 1 <= int(limit) <= 500:
+    if not (limit.isascii() and limit.isdigit()) or not 1 <= int(limit) <= 500:
         raise Invalid("'limit' must be a whole number from 1 to 500")
     failed = args.get("failed", "false").lower()
     if failed not in ("true", "false"):

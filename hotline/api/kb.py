@@ -41,7 +41,7 @@ def _limit(default: int = 10, high: int = MAX_LIMIT) -> int:
     raw = request.args.get("limit")
     if raw is None:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= high:
         raise Invalid(f"'limit' must be a whole number from 1 to {high}")
     return int(raw)
 
@@ -174,8 +174,8 @@ def kb_list():
     filters = _filters(session, request.args.get("status", "current"))
     query = select(Article).where(filters.where())
     raw_offset = request.args.get("offset", "0")
-    if not raw_offset.isdigit():
-        raise Invalid("'offset' must be a whole number from 0")
+    if not (raw_offset.isascii() and raw_offset.isdigit()) or int(raw_offset) > 1_000_000_000:
+        raise Invalid("'offset' must be a whole number from 0 to 1000000000")
     limit = _limit(50, 500)
     rows = session.scalars(query.order_by(Article.id).limit(limit).offset(int(raw_offset)))
     categories, departments = _codes(session, Category), _codes(session, Department)

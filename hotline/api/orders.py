@@ -20,6 +20,7 @@ from . import ApiError, bp, json_body
 from .serialize import event_json, order_json
 
 PERSONAL_KEYS = {"caller_name", "caller_phone", "address"}
+MAX_OFFSET = 1_000_000_000  # beyond any real listing; bigger numbers overflow the databases' integers
 LIST_FILTERS = {"state", "type", "department", "light", "limit", "offset"}
 
 
@@ -93,7 +94,7 @@ def list_orders():
     if "light" in args:
         query = query.where(_light_clause(args["light"], ctx.now))
     limit = _int_arg("limit", 100, 1, 1000)
-    offset = _int_arg("offset", 0, 0, None)
+    offset = _int_arg("offset", 0, 0, MAX_OFFSET)
     query = query.order_by(WorkOrder.created_at.desc(), WorkOrder.id.desc()).limit(limit).offset(offset)
     codes = _codes(session)
     orders = [order_json(o, g.actor, ctx.tz, ctx.now, codes, listing=True) for o in session.scalars(query)]
@@ -117,7 +118,7 @@ def _int_arg(name: str, default: int, low: int, high: int | None) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or int(raw) < low or (high is not None and int(raw) > high):
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < low or (high is not None and int(raw) > high):
         raise Invalid(f"'{name}' must be a whole number from {low}" + (f" to {high}" if high else ""))
     return int(raw)
 

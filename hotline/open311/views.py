@@ -135,8 +135,20 @@ def _request_json(session, order: WorkOrder) -> dict:
     }
 
 
+def _posted():
+    """The POSTed fields: the form, or a JSON object (anything else is a 400)."""
+    if request.form:
+        return request.form
+    body = request.get_json(silent=True) if request.data else {}
+    if body is None and request.data:
+        raise Invalid("the request body is neither a form nor JSON")
+    if not isinstance(body, dict):
+        raise Invalid("a JSON request body must be an object of the request's fields")
+    return body
+
+
 def _filing() -> Filing:
-    form = request.form if request.form else (request.get_json(silent=True) or {})
+    form = _posted()
     attributes: dict[str, str] = {}
     for name in form:
         match = ATTRIBUTE.match(name)
@@ -159,7 +171,7 @@ def _filing() -> Filing:
 def create_request(fmt: str):
     session = db.session()
     ctx = domain_context(session)
-    form = request.form if request.form else (request.get_json(silent=True) or {})
+    form = _posted()
     key = service_catalog.key_for(session, form.get("api_key") or request.args.get("api_key"), ctx.now)
     filed = service_catalog.file_request(ctx, key, _filing())
     session.commit()

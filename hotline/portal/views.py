@@ -128,7 +128,7 @@ def replies():
     session = db.session()
     search = request.args.get("q", "")
     page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+    page = int(page) if (page.isascii() and page.isdigit()) and 0 < int(page) < 10_000 else 1
     entries, total = publication.board(session, search, page)
     return render_template("portal/replies.html", entries=entries, total=total, search=search, page=page,
                            per_page=20)
@@ -145,7 +145,7 @@ def reply(number: str):
         try:
             rating = publication.rate(
                 session, ctx.secret, number, request.form.get("code", ""),
-                int(stars) if stars.isdigit() else 0, request.form.get("comment", ""),
+                int(stars) if (stars.isascii() and stars.isdigit()) else 0, request.form.get("comment", ""),
                 client_key=f"ip:{client_ip()}", now=ctx.now, limits=_limits(),
             )
         except TooManyAttempts:

@@ -1,7 +1,7 @@
 """Error pages for people (the machine interfaces keep their own JSON/TwiML/XML errors)."""
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -45,6 +45,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(404)
     @app.errorhandler(405)
     def on_http(exc: HTTPException):
+        if request.path.startswith("/api/"):  # unknown routes under the API answer JSON too
+            return jsonify({"error": exc.description or exc.name}), exc.code or 500
         if not _is_page_request():
             return exc
         return error_page(exc.code or 500)

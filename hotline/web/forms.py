@@ -43,7 +43,7 @@ def form_inputs(form: MultiDict, fields: set[str] | None = None) -> dict:
             lowered = value.lower()
             data[name] = True if lowered in TRUE else False if lowered in FALSE else value
         elif name in INTEGER_FIELDS:
-            data[name] = int(value) if value.lstrip("-").isdigit() and len(value) < 12 else value
+            data[name] = int(value) if value.lstrip("-").isascii() and value.lstrip("-").isdigit() and len(value) < 12 else value
         else:
             data[name] = value
     return data

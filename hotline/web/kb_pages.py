@@ -94,7 +94,7 @@ def index():
     chosen, shown = _chosen(session)
     scopes = kb_listing.narrowed(kb_listing.scopes(actor, _today()), chosen)
     page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    page = int(page) if (page.isascii() and page.isdigit()) and 0 < int(page) < 100_000 else 1
     hits, articles, total, search_id = [], [], 0, None
     if query:
         hits = kb_listing.find(session, query, scopes, SEARCH_LIMIT)
@@ -138,7 +138,7 @@ def show(article_id: int):
     session = db.session()
     article = _article(article_id)
     search_id = request.args.get("search", "")
-    if search_id.isdigit() and len(search_id) < 12:
+    if (search_id.isascii() and search_id.isdigit()) and len(search_id) < 12:
         try:
             # Opened from a search: that search found something (see the "not found" report).
             usage.record_click(session, int(search_id), article.id, current_user.actor.user_id, clock().now())

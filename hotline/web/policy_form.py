@@ -14,7 +14,7 @@ def _whole(form: MultiDict, name: str) -> int | None:
     raw = form.get(name, "").strip()
     if raw == "":
         return None
-    if not raw.isdigit() or len(raw) > 5:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 5:
         raise Invalid("%(name)s must be a whole number", name=name)
     return int(raw)
 
@@ -53,7 +53,7 @@ def _category_limits(text: str) -> dict:
         parts = line.split()
         if not parts:
             continue
-        if len(parts) not in (2, 3) or not parts[1].isdigit():
+        if len(parts) not in (2, 3) or not (parts[1].isascii() and parts[1].isdigit()):
             raise Invalid("category limits, line %(line)s: write '<category code> <days> [working|natural]'", line=number)
         out[parts[0]] = {"days": int(parts[1]), "unit": parts[2] if len(parts) == 3 else "working"}
     return out

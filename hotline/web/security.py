@@ -69,7 +69,7 @@ def password_fingerprint(user: User) -> str:
 @login_manager.user_loader
 def load_user(session_id: str) -> SignedInUser | None:
     user_id, _, fingerprint = session_id.partition(".")
-    if not user_id.isdigit():
+    if not (user_id.isascii() and user_id.isdigit()):
         return None
     user = db.session().scalar(select(User).where(User.id == int(user_id)))
     if user is None or not user.active or fingerprint != password_fingerprint(user):

@@ -1,0 +1,93 @@
+"""The edge every request passes first: text the database cannot store is refused here.
+
+PostgreSQL refuses NUL characters in text, and no database can store a lone UTF-16 surrogate
+(JSON's "\\ud83d"), so such input would end as a 500 deep inside a view. One check at the app's
+edge covers every entry point — pages, JSON API, portal, Open311, Twilio webhooks — before any
+view, authentication or signature check runs. Input is refused, never altered: a Twilio
+signature is computed over the parameters as sent, so a cleaned parameter set would be a
+different request. A JSON body nested deeper than Python's parser can follow is refused too.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, request
+
+MESSAGE = "the request contains characters that cannot be stored (NUL or an unpaired surrogate)"
+TOO_DEEP = "the JSON body is nested too deeply"
+
+
+def is_storable(text: str) -> bool:
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return False
+    return True
+
+
+def _json_storable(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not is_storable(item):
+                return False
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                if not is_storable(key):
+                    return False
+                stack.append(child)
+        elif isinstance(item, list):
+            stack.extend(item)
+    return True
+
+
+def _problem() -> str | None:
+    """Why the request cannot be taken, or None."""
+    if not is_storable(request.path):
+        return MESSAGE
+    for key, value in request.args.items(multi=True):
+        if not (is_storable(key) and is_storable(value)):
+            return MESSAGE
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        if request.is_json:
+            try:
+                body = request.get_json(silent=True)
+            except RecursionError:
+                return TOO_DEEP
+            if not _json_storable(body):
+                return MESSAGE
+        else:
+            for key, value in request.form.items(multi=True):
+                if not (is_storable(key) and is_storable(value)):
+                    return MESSAGE
+            for key, upload in request.files.items(multi=True):
+                if not (is_storable(key) and is_storable(upload.filename or "")):
+                    return MESSAGE
+    return None
+
+
+def _refusal(message: str):
+    path = request.path
+    if path.startswith("/api/"):
+        return jsonify({"error": message}), 400
+    if path.startswith("/open311/"):
+        from .open311.formats import errors
+
+        return errors("xml" if path.endswith(".xml") else "json", 400, message)
+    if path.startswith("/ivr/"):
+        return message, 400, {"Content-Type": "text/plain; charset=utf-8"}
+    from .web.errors import error_page
+
+    return error_page(400)  # the page explains in the reader's language
+
+
+def refuse_unstorable_input():
+    message = _problem()
+    return _refusal(message) if message else None
+
+
+def init_app(app: Flask) -> None:
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_unstorable_input)
