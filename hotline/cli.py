@@ -14,14 +14,20 @@ from flask.cli import FlaskGroup
 from sqlalchemy import select
 
 from workorders import deadlines
+from workorders.audit import record_audit, snapshot
 from workorders.calendar_store import covered_years, import_years, load_calendar, seed_from_chinesecalendar
 from workorders.errors import DomainError
+from workorders.context import Actor
 from workorders.models import Department
+from workorders.passwords import check_new_password
 from workorders.people import create_user, find_user
 
 from . import db, migrate
 from .auth import hash_password, issue_token
 from .runtime import clock, timezone
+
+
+CLI_ACTOR = Actor.system("cli")
 
 
 def _create_app():
@@ -90,12 +96,14 @@ def users_group() -> None:
 @click.option("--department", "department_code", default=None, help="department code, for department users")
 @click.option("--name", "display_name", default="", help="display name")
 def users_create(username, password, role, department_code, display_name) -> None:
-    if len(password) < 8:
-        raise click.ClickException("the password must have at least 8 characters")
     try:
+        check_new_password(password, username)
         with unit_of_work() as session:
             user = create_user(session, username=username, password_hash=hash_password(password), role=role,
                                department_code=department_code, display_name=display_name, now=clock().now())
+            record_audit(session, CLI_ACTOR, "user", user.username, "create", None,
+                         snapshot(user, "username", "display_name", "role", "department_id", "active"),
+                         at=clock().now())
             click.echo(f"created user {user.username} ({user.role})")
     except DomainError as exc:
         fail(exc)
@@ -109,6 +117,8 @@ def users_token(username, name) -> None:
     try:
         with unit_of_work() as session:
             token = issue_token(session, find_user(session, username), clock().now(), name)
+            record_audit(session, CLI_ACTOR, "token", username, "issue", None, {"user": username, "name": name},
+                         at=clock().now())
     except DomainError as exc:
         fail(exc)
     click.echo(f"API token for {username} (shown once):")
@@ -134,6 +144,8 @@ def calendar_import(file: Path) -> None:
     try:
         with unit_of_work() as session:
             years = import_years(session, years_map, clock().now(), source=file.name[:40])
+            record_audit(session, CLI_ACTOR, "calendar", ",".join(map(str, years)), "import", None,
+                         {"years": years, "file": file.name[:120]}, at=clock().now())
             after_import(session)
     except DomainError as exc:
         fail(exc)

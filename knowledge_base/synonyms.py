@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workorders.audit import record_audit
 from workorders.context import Actor
 from workorders.errors import Forbidden, Invalid, NotFound
 from workorders.vocabulary import Role
@@ -35,6 +36,7 @@ def add_group(session: Session, actor: Actor, terms, now: datetime) -> SynonymGr
     group = SynonymGroup(terms=" ".join(members))
     session.add(group)
     session.flush()
+    record_audit(session, actor, "synonym", group.id, "create", None, {"terms": members}, at=now)
     index.touch(session, now)
     return group
 
@@ -44,6 +46,7 @@ def delete_group(session: Session, actor: Actor, group_id: int, now: datetime) -
     group = session.get(SynonymGroup, group_id)
     if group is None:
         raise NotFound("no synonym group %(id)s", id=group_id)
+    record_audit(session, actor, "synonym", group.id, "delete", {"terms": group.terms.split()}, None, at=now)
     session.delete(group)
     session.flush()
     index.touch(session, now)

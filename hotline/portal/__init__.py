@@ -8,11 +8,15 @@ from datetime import timedelta
 import click
 from flask import Flask
 
+from sqlalchemy import select
+
+from workorders.audit import record_audit, snapshot
 from workorders.citizen import mailboxes, rate_limits
+from workorders.citizen.models import Mailbox
 from workorders.errors import DomainError
 
 from .. import db
-from ..cli import main
+from ..cli import CLI_ACTOR, main
 
 
 @main.group("portal")
@@ -46,7 +50,12 @@ def mailbox_set(code, name_zh, name_en, kind, department_code, inactive) -> None
     """Create or change a mailbox and the department its letters go to."""
     try:
         with db.database().transaction() as session:
+            fields = ("code", "name_zh", "name_en", "kind", "department_id", "active")
+            existing = session.scalar(select(Mailbox).where(Mailbox.code == code))
+            before = snapshot(existing, *fields) if existing else None
             box = mailboxes.set_mailbox(session, code, name_zh, name_en, kind, department_code, not inactive)
+            record_audit(session, CLI_ACTOR, "mailbox", code, "update" if before else "create", before,
+                         snapshot(box, *fields))
             click.echo(f"{box.code} {box.name_zh} → {department_code}{' (closed)' if inactive else ''}")
     except DomainError as exc:
         raise click.ClickException(exc.message) from None

@@ -6,9 +6,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from sqlalchemy import select
+
 from workorders.actions import get_order
+from workorders.audit import record_audit, snapshot
 from workorders.citizen import mailboxes, publication
 from workorders.citizen import open311 as service_catalog
+from workorders.citizen.models import Mailbox
 from workorders.errors import DomainError
 
 from .. import db
@@ -74,6 +78,8 @@ def open311_keys():
     if request.method == "POST":
         name = request.form.get("name", "")
         new_key = service_catalog.issue_key(session, name, clock().now())
+        record_audit(session, current_user.actor, "open311_key", name[:120], "issue", None, {"name": name},
+                     at=clock().now())
         session.commit()
     return render_template("portal/manage_open311_keys.html", keys=service_catalog.keys(session),
                            new_key=new_key, new_name=request.form.get("name", ""))
@@ -84,6 +90,8 @@ def open311_keys():
 def revoke_open311_key(token_id: int):
     session = db.session()
     key = service_catalog.revoke_key(session, token_id)
+    record_audit(session, current_user.actor, "open311_key", key.name, "revoke", {"revoked": False},
+                 {"revoked": True}, at=clock().now())
     session.commit()
     flash(_("The key of %(name)s is revoked.", name=key.name), "success")
     return redirect(url_for(".open311_keys"))
@@ -105,9 +113,15 @@ def save_mailbox():
     session = db.session()
     form = request.form
     code = form.get("code", "").strip()
+    fields = ("code", "name_zh", "name_en", "kind", "department_id", "active")
     try:
-        mailboxes.set_mailbox(session, code, form.get("name_zh", "").strip(), form.get("name_en", "").strip(),
-                              form.get("kind", ""), form.get("department", ""), active=form.get("active") == "yes")
+        existing = session.scalar(select(Mailbox).where(Mailbox.code == code)) if code else None
+        before = snapshot(existing, *fields) if existing else None
+        mailbox = mailboxes.set_mailbox(session, code, form.get("name_zh", "").strip(),
+                                        form.get("name_en", "").strip(), form.get("kind", ""),
+                                        form.get("department", ""), active=form.get("active") == "yes")
+        record_audit(session, current_user.actor, "mailbox", code, "update" if before else "create", before,
+                     snapshot(mailbox, *fields), at=clock().now())
         session.commit()
     except DomainError as exc:
         session.rollback()

@@ -10,12 +10,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from workorders import sign_in
+from workorders.audit import record_audit, snapshot
 from workorders.calendar_store import covered_years, import_years, load_calendar
 from workorders.deadlines import local_date
 from workorders.errors import DomainError, Invalid
 from workorders.jobs.coverage import WARN_DAYS, coverage_warning
 from workorders.jobs.lease import current as lease_holder
 from workorders.models import ApiToken, Category, Department, Policy, User
+from workorders.passwords import check_new_password
 from workorders.people import HUMAN_ROLES, create_user
 from workorders.policy_store import activate, save_rules
 from workorders.vocabulary import OrderType
@@ -35,7 +38,14 @@ bp = browser_blueprint("admin", __name__, url_prefix="/admin")
 ADMIN = ("admin",)
 OFFICE = ("admin", "supervisor")
 DEPARTMENT_KINDS = ("hotline", "bureau", "district", "street", "other")
-MIN_PASSWORD = 8
+USER_FIELDS = ("username", "display_name", "role", "department_id", "active")
+DEPARTMENT_FIELDS = ("code", "name", "kind", "parent_id", "active")
+CATEGORY_FIELDS = ("code", "name", "parent_id", "default_department_id")
+
+
+def audit(session, entity: str, entity_id, action: str, before: dict | None, after: dict | None) -> None:
+    """The audit record of an administrative change made on these pages (committed with it)."""
+    record_audit(session, current_user.actor, entity, entity_id, action, before, after, at=clock().now())
 
 
 def coverage(session, years: bool = True) -> dict:
@@ -91,12 +101,12 @@ def create_user_():
     session = db.session()
     form = request.form
     try:
-        if len(form.get("password", "")) < MIN_PASSWORD:
-            raise Invalid("The password must have at least %(n)s characters.", n=MIN_PASSWORD)
+        check_new_password(form.get("password", ""), form.get("username", "").strip())
         user = create_user(session, username=form.get("username", "").strip(),
                            password_hash=hash_password(form["password"]), role=form.get("role", ""),
                            department_code=form.get("department") or None,
                            display_name=form.get("display_name", "").strip()[:120], now=clock().now())
+        audit(session, "user", user.username, "create", None, snapshot(user, *USER_FIELDS))
         session.commit()
     except DomainError as exc:
         return _refused(exc, "admin.users")
@@ -119,7 +129,12 @@ def toggle_user(user_id: int):
         user = _user(session, user_id)
         if user.id == current_user.user.id:
             raise Invalid("You cannot deactivate yourself.")
+        before = snapshot(user, *USER_FIELDS)
         user.active = not user.active
+        if not user.active:
+            sign_in.end_all_sessions(session, user.id, clock().now())
+        audit(session, "user", user.username, "activate" if user.active else "deactivate", before,
+              snapshot(user, *USER_FIELDS))
         session.commit()
     except DomainError as exc:
         return _refused(exc, "admin.users")
@@ -135,11 +150,12 @@ def reset_password(user_id: int):
     try:
         user = _user(session, user_id)
         password = request.form.get("password", "")
-        if len(password) < MIN_PASSWORD:
-            raise Invalid("The password must have at least %(n)s characters.", n=MIN_PASSWORD)
+        check_new_password(password, user.username)
         user.password_hash = hash_password(password)
         user.failed_logins = 0
         user.locked_until = None
+        ended = sign_in.end_all_sessions(session, user.id, clock().now())
+        audit(session, "user", user.username, "reset_password", None, {"sessions_ended": ended})
         session.commit()
     except DomainError as exc:
         return _refused(exc, "admin.users")
@@ -154,7 +170,9 @@ def new_token(user_id: int):
     session = db.session()
     try:
         user = _user(session, user_id)
-        token = issue_token(session, user, clock().now(), request.form.get("name", "").strip()[:80] or "web")
+        token_name = request.form.get("name", "").strip()[:80] or "web"
+        token = issue_token(session, user, clock().now(), token_name)
+        audit(session, "token", user.username, "issue", None, {"user": user.username, "name": token_name})
         session.commit()
     except DomainError as exc:
         return _refused(exc, "admin.users")
@@ -166,8 +184,11 @@ def new_token(user_id: int):
 def revoke_token(token_id: int):
     session = db.session()
     token = session.get(ApiToken, token_id)
-    if token is not None:
+    if token is not None and not token.revoked:
         token.revoked = True
+        audit(session, "token", token.user.username, "revoke", {"user": token.user.username, "name": token.name,
+                                                               "revoked": False},
+              {"user": token.user.username, "name": token.name, "revoked": True})
         session.commit()
         flash(_("Token revoked."), "success")
     return redirect(url_for("admin.users"))
@@ -220,8 +241,11 @@ def create_department():
         if kind not in DEPARTMENT_KINDS:
             raise Invalid("kind must be one of: %(kinds)s", kinds=list(DEPARTMENT_KINDS))
         parent = _department(session, form.get("parent"))
-        session.add(Department(code=code, name=_name(form.get("name", "")), kind=kind,
-                               parent_id=parent.id if parent else None, active=True))
+        dept = Department(code=code, name=_name(form.get("name", "")), kind=kind,
+                          parent_id=parent.id if parent else None, active=True)
+        session.add(dept)
+        session.flush()
+        audit(session, "department", code, "create", None, snapshot(dept, *DEPARTMENT_FIELDS))
         session.commit()
     except DomainError as exc:
         return _refused(exc, "admin.departments")
@@ -235,7 +259,10 @@ def toggle_department(code: str):
     session = db.session()
     try:
         dept = _department(session, code)
+        before = snapshot(dept, *DEPARTMENT_FIELDS)
         dept.active = not dept.active
+        audit(session, "department", code, "activate" if dept.active else "deactivate", before,
+              snapshot(dept, *DEPARTMENT_FIELDS))
         session.commit()
     except DomainError as exc:
         return _refused(exc, "admin.departments")
@@ -265,8 +292,11 @@ def create_category():
             if parent is None:
                 raise Invalid("unknown category '%(code)s'", code=form["parent"])
         dept = _department(session, form.get("department"))
-        session.add(Category(code=code, name=_name(form.get("name", "")), parent_id=parent.id if parent else None,
-                             default_department_id=dept.id if dept else None))
+        category = Category(code=code, name=_name(form.get("name", "")), parent_id=parent.id if parent else None,
+                            default_department_id=dept.id if dept else None)
+        session.add(category)
+        session.flush()
+        audit(session, "category", code, "create", None, snapshot(category, *CATEGORY_FIELDS))
         session.commit()
     except DomainError as exc:
         return _refused(exc, "admin.categories")
@@ -283,7 +313,9 @@ def route_category(code: str):
         if category is None:
             raise Invalid("unknown category '%(code)s'", code=code)
         dept = _department(session, request.form.get("department"))
+        before = snapshot(category, *CATEGORY_FIELDS)
         category.default_department_id = dept.id if dept else None
+        audit(session, "routing", code, "update", before, snapshot(category, *CATEGORY_FIELDS))
         session.commit()
     except DomainError as exc:
         return _refused(exc, "admin.categories")
@@ -309,7 +341,9 @@ def policy():
 def activate_policy():
     session = db.session()
     try:
+        previous = session.scalar(select(Policy.name).where(Policy.active.is_(True)))
         chosen = activate(session, request.form.get("name", ""))
+        audit(session, "policy", chosen.name, "activate", {"active": previous}, {"active": chosen.name})
         session.commit()
     except DomainError as exc:
         return _refused(exc, "admin.policy")
@@ -322,7 +356,9 @@ def activate_policy():
 def edit_policy(name: str):
     session = db.session()
     try:
-        save_rules(session, name, rules_from_form(request.form))
+        before = session.scalar(select(Policy.rules).where(Policy.name == name))
+        saved = save_rules(session, name, rules_from_form(request.form))
+        audit(session, "policy", name, "update", {"rules": before}, {"rules": saved.rules})
         session.commit()
     except DomainError as exc:
         db.session().rollback()
@@ -352,6 +388,8 @@ def import_calendar():
             raise Invalid("Choose a JSON or CSV calendar file.")
         years = import_years(session, years_map(upload.filename, upload.read(1024 * 1024)), clock().now(),
                              source=f"web:{upload.filename}"[:40])
+        audit(session, "calendar", ",".join(map(str, years)), "import", None,
+              {"years": years, "file": upload.filename[:120]})
         after_import(session)
         session.commit()
     except DomainError as exc:

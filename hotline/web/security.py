@@ -6,22 +6,25 @@ because the API and the Twilio webhooks authenticate otherwise and must not dema
 """
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 
-from flask import Blueprint, Flask, abort, redirect, request, url_for
+from flask import Blueprint, Flask, abort, current_app, redirect, request, url_for
 from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from workorders import sign_in
 from workorders.context import Actor
 from workorders.errors import DomainError
 from workorders.models import User
 
 from .. import db
+from ..runtime import clock
 
+SESSION_LIFETIME = timedelta(hours=12)
 csrf = CSRFProtect()
 login_manager = LoginManager()
 
@@ -32,14 +35,15 @@ CONTENT_SECURITY_POLICY = (
 
 
 class SignedInUser(UserMixin):
-    """The Flask-Login view of a `User` row (the domain model stays free of Flask)."""
+    """The Flask-Login view of a `User` row in one sign-in session (`workorders.sign_in`)."""
 
-    def __init__(self, user: User):
+    def __init__(self, user: User, token: str):
         self.user = user
+        self.token = token
 
     def get_id(self) -> str:
-        # The password's fingerprint is part of the id: changing the password ends other sessions.
-        return f"{self.user.id}.{password_fingerprint(self.user)}"
+        # The cookie names the server-side session: ending that row signs this browser out.
+        return f"{self.user.id}.{self.token}"
 
     @property
     def is_active(self) -> bool:
@@ -62,19 +66,23 @@ class SignedInUser(UserMixin):
         return Actor.of(self.user)
 
 
-def password_fingerprint(user: User) -> str:
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+def session_lifetime() -> timedelta:
+    lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"]
+    return lifetime if isinstance(lifetime, timedelta) else timedelta(seconds=int(lifetime))
 
 
 @login_manager.user_loader
 def load_user(session_id: str) -> SignedInUser | None:
-    user_id, _, fingerprint = session_id.partition(".")
-    if not (user_id.isascii() and user_id.isdigit()):
+    user_id, _, token = session_id.partition(".")
+    if not (user_id.isascii() and user_id.isdigit()) or len(user_id) > 12 or not token:
         return None
-    user = db.session().scalar(select(User).where(User.id == int(user_id)))
-    if user is None or not user.active or fingerprint != password_fingerprint(user):
+    s = db.session()
+    if sign_in.session_user_id(s, token, clock().now()) != int(user_id):
         return None
-    return SignedInUser(user)
+    user = s.scalar(select(User).where(User.id == int(user_id)))
+    if user is None or not user.active:
+        return None
+    return SignedInUser(user, token)
 
 
 def protect_forms() -> None:
@@ -138,7 +146,10 @@ def init_app(app: Flask) -> None:
     # The agent desk stays open all shift: the token lives as long as the session.
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     app.config.setdefault("SESSION_PROTECTION", "strong")
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", 12 * 3600)
+    # Flask's own default is 31 days, so setdefault would never apply: a shift is the limit,
+    # unless the deployment (or a test) chose another lifetime explicitly.
+    if app.config.get("PERMANENT_SESSION_LIFETIME") in (None, timedelta(days=31)):
+        app.config["PERMANENT_SESSION_LIFETIME"] = SESSION_LIFETIME
     app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
     app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config.get("SESSION_COOKIE_SECURE", False))

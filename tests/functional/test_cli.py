@@ -58,7 +58,7 @@ def test_calendar_import_rejects_a_malformed_file_and_writes_nothing(runner, tmp
 
 
 def test_users_create_and_token_print_the_token_alone_on_the_last_line(runner, client, session):
-    result = invoke(runner, "users", "create", "--username", "clerk", "--password", "secret-pass",
+    result = invoke(runner, "users", "create", "--username", "clerk", "--password", "clerk-pass-2026",
                     "--role", "department", "--department", "housing")
     assert result.exit_code == 0, result.output
     result = invoke(runner, "users", "token", "--username", "clerk")
@@ -70,12 +70,14 @@ def test_users_create_and_token_print_the_token_alone_on_the_last_line(runner, c
 
 
 def test_users_create_refuses_bad_input(runner):
-    assert "department" in invoke(runner, "users", "create", "--username", "x1", "--password", "secret-pass",
+    assert "department" in invoke(runner, "users", "create", "--username", "x1", "--password", "clerk-pass-2026",
                                   "--role", "department").output
-    assert "role" in invoke(runner, "users", "create", "--username", "x2", "--password", "secret-pass",
+    assert "role" in invoke(runner, "users", "create", "--username", "x2", "--password", "clerk-pass-2026",
                             "--role", "wizard").output
-    assert "8 characters" in invoke(runner, "users", "create", "--username", "x3", "--password", "short",
-                                    "--role", "agent").output
+    assert "12 characters" in invoke(runner, "users", "create", "--username", "x3", "--password", "short-pass",
+                                     "--role", "agent").output
+    assert "too common" in invoke(runner, "users", "create", "--username", "x4", "--password", "password1234",
+                                  "--role", "agent").output
     assert "no user" in invoke(runner, "users", "token", "--username", "ghost").output
 
 
