@@ -16,8 +16,8 @@ from sqlalchemy import select
 from workorders import deadlines
 from workorders.audit import record_audit, snapshot
 from workorders.calendar_store import covered_years, import_years, load_calendar, seed_from_chinesecalendar
-from workorders.errors import DomainError
 from workorders.context import Actor
+from workorders.errors import DomainError
 from workorders.models import Department
 from workorders.passwords import check_new_password
 from workorders.people import create_user, find_user
@@ -25,7 +25,6 @@ from workorders.people import create_user, find_user
 from . import db, migrate
 from .auth import hash_password, issue_token
 from .runtime import clock, timezone
-
 
 CLI_ACTOR = Actor.system("cli")
 

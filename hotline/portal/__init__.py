@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import click
 from flask import Flask
-
 from sqlalchemy import select
 
 from workorders.audit import record_audit, snapshot

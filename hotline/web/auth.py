@@ -15,8 +15,8 @@ from werkzeug.security import check_password_hash
 
 from workorders import sign_in
 from workorders.errors import DomainError
-from workorders.passwords import check_new_password
 from workorders.models import User
+from workorders.passwords import check_new_password
 
 from .. import db
 from ..auth import hash_password, password_matches
