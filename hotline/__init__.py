@@ -7,7 +7,7 @@ from flask import Flask
 
 import ivr
 
-from . import api, cli, config, db, edge, kb_calibration, open311, portal, runtime, scheduler, stats_web, web
+from . import api, audit, cli, config, db, edge, kb_calibration, open311, portal, runtime, scheduler, stats_web, web
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -24,6 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     ivr.init_app(app)
     cli.init_app(app)
     web.init_app(app)  # the office's pages
+    audit.init_app(app)  # the audit trail and the personal-data view log
     open311.init_app(app)  # the citizen side (SPEC §8)
     portal.init_app(app)
     stats_web.init_app(app)  # statistics, reports, notice board (SPEC §7)

@@ -21,13 +21,15 @@ creation / a deletion); never put passwords, tokens or their hashes in them.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from .models import Department, PersonalDataView, User, WorkOrder
 from .models.base import Base
 
 if TYPE_CHECKING:
@@ -95,3 +97,49 @@ def record_audit(
     session.add(record)
     session.flush()
     return record
+
+
+# --- reading the trail (admins and the office's supervisors) -------------------------------------
+
+READERS = ("admin", "supervisor")
+MAX_PAGE = 500
+
+
+def recent_records(session: Session, *, entity: str | None = None, limit: int = 100,
+                   offset: int = 0) -> list[AuditRecord]:
+    """Newest first."""
+    query = select(AuditRecord)
+    if entity:
+        query = query.where(AuditRecord.entity == entity)
+    return list(session.scalars(query.order_by(AuditRecord.id.desc()).limit(limit).offset(offset)))
+
+
+@dataclass(frozen=True)
+class DataView:
+    """Who saw whose personal data, when (SPEC §9: every view by a department user is logged)."""
+
+    at: datetime
+    username: str
+    department: str | None
+    department_name: str | None
+    order_number: str
+    caller_phone: str | None
+    caller_name: str | None
+    via: str
+
+
+def recent_views(session: Session, *, limit: int = 100, offset: int = 0, username: str | None = None,
+                 order_number: str | None = None) -> list[DataView]:
+    query = (
+        select(PersonalDataView.at, User.username, Department.code, Department.name, WorkOrder.number, WorkOrder.caller_phone,
+               WorkOrder.caller_name, PersonalDataView.via)
+        .join(User, User.id == PersonalDataView.user_id)
+        .outerjoin(Department, Department.id == User.department_id)
+        .join(WorkOrder, WorkOrder.id == PersonalDataView.order_id)
+    )
+    if username:
+        query = query.where(User.username == username)
+    if order_number:
+        query = query.where(WorkOrder.number == order_number)
+    rows = session.execute(query.order_by(PersonalDataView.id.desc()).limit(limit).offset(offset))
+    return [DataView(*row) for row in rows]

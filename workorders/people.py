@@ -52,3 +52,18 @@ def find_user(session: Session, username: str) -> User:
     if user is None:
         raise NotFound("no user '%(username)s'", username=username)
     return user
+
+
+def change_role(session: Session, user: User, role: str, department_code: str | None) -> User:
+    """Give a user another role (and, for department users, their department)."""
+    if role not in HUMAN_ROLES:
+        raise Invalid("role must be one of: %(roles)s", roles=HUMAN_ROLES)
+    if role == Role.department and not department_code:
+        raise Invalid("a department user needs --department CODE")
+    if role != Role.department and department_code:
+        raise Invalid("only department users belong to a department")
+    dept = find_department(session, department_code) if department_code else None
+    user.role = role
+    user.department_id = dept.id if dept else None
+    session.flush()
+    return user

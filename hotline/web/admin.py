@@ -20,11 +20,13 @@ from workorders.jobs.lease import current as lease_holder
 from workorders.models import ApiToken, Category, Department, Policy, User
 from workorders.passwords import check_new_password
 from workorders.people import HUMAN_ROLES, create_user
+from workorders.people import change_role as people_change_role
 from workorders.policy_store import activate, save_rules
 from workorders.vocabulary import OrderType
 
 from .. import db
 from ..auth import hash_password, issue_token
+from ..i18n import label
 from ..runtime import clock, timezone
 from . import jobs
 from .calendar_file import years_map
@@ -140,6 +142,24 @@ def toggle_user(user_id: int):
         return _refused(exc, "admin.users")
     flash(_("User %(name)s is now %(state)s.", name=user.username,
             state=_("active") if user.active else _("inactive")), "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/role")
+@roles_required(*ADMIN)
+def change_role(user_id: int):
+    session = db.session()
+    try:
+        user = _user(session, user_id)
+        if user.id == current_user.user.id:
+            raise Invalid("You cannot change your own role.")
+        before = snapshot(user, *USER_FIELDS)
+        people_change_role(session, user, request.form.get("role", ""), request.form.get("department") or None)
+        audit(session, "user", user.username, "update", before, snapshot(user, *USER_FIELDS))
+        session.commit()
+    except DomainError as exc:
+        return _refused(exc, "admin.users")
+    flash(_("User %(name)s is now %(role)s.", name=user.username, role=label("role", user.role)), "success")
     return redirect(url_for("admin.users"))
 
 
