@@ -1,14 +1,15 @@
 """Order query by keypad (SPEC §5 /ivr/query): order number, then access code.
 
-Failures are stored, and limited per call and per order (over a day), so the six-digit code
-cannot be guessed by calling again and again. The caller is never told which of the two was
+Failures are stored, and limited per call and per calling number (growing delays shared with the
+web portal, `workorders.citizen.query_limits`), so the six-digit code cannot be guessed by
+calling again and again — but never per order, so a stranger cannot lock a citizen out of their
+own order. The caller is never told which of the two was
 wrong, and hears only the state: nothing personal, no content, no reply text.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -23,7 +24,6 @@ from .settings import IvrSettings
 
 ORDER_DIGITS = re.compile(r"^[0-9]{13}$")
 CODE_DIGITS = re.compile(r"^[0-9]{6}$")
-PER_ORDER_WINDOW = timedelta(hours=24)
 
 
 @dataclass
@@ -44,15 +44,6 @@ def order_number(digits: str) -> str:
 def failures_in_call(ctx: Context, call: Call) -> int:
     return ctx.session.scalar(
         select(func.count(QueryAttempt.id)).where(QueryAttempt.call_id == call.id, QueryAttempt.succeeded.is_(False))
-    )
-
-
-def failures_on_order(ctx: Context, order: WorkOrder) -> int:
-    return ctx.session.scalar(
-        select(func.count(QueryAttempt.id)).where(
-            QueryAttempt.order_id == order.id, QueryAttempt.succeeded.is_(False),
-            QueryAttempt.at >= ctx.now - PER_ORDER_WINDOW,
-        )
     )
 
 
@@ -80,16 +71,14 @@ def enter_code(ctx: Context, call: Call, digits: str, settings: IvrSettings) -> 
     if call.query_number is None:
         return Outcome("number")
     order = ctx.session.scalar(select(WorkOrder).where(WorkOrder.number == call.query_number))
-    if order is not None and failures_on_order(ctx, order) >= settings.query_attempts_per_order:
-        call.query_number = None
-        return Outcome("locked")
-    try:  # the limits shared with the web portal: tries on this order, or from this number, count together
+    try:  # the limit shared with the web portal: tries from this number count together
         shared = check_and_record_query_attempt(ctx.session, call.query_number, "ivr",
                                                 f"phone:{call.from_number or call.call_sid}", ctx.now)
     except TooManyAttempts:
         call.query_number = None
         return Outcome("locked")
     if order is None or not CODE_DIGITS.match(digits) or not access_code_matches(ctx.secret, order, digits):
+        shared.failed()
         return _fail(ctx, call, order, settings)
     shared.succeeded()
     ctx.session.add(QueryAttempt(call_id=call.id, order_id=order.id, succeeded=True, at=ctx.now))

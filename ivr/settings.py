@@ -35,7 +35,6 @@ def defaults_from_environment() -> dict:
         "IVR_AGENT_QUEUE": env("HOTLINE_AGENT_QUEUE", "agents"),
         "IVR_AGENT_NUMBER": env("HOTLINE_AGENT_NUMBER"),
         "IVR_QUERY_ATTEMPTS_PER_CALL": int(env("HOTLINE_IVR_QUERY_ATTEMPTS_PER_CALL", "3")),
-        "IVR_QUERY_ATTEMPTS_PER_ORDER": int(env("HOTLINE_IVR_QUERY_ATTEMPTS_PER_ORDER", "5")),
         "IVR_PROMPTS": _prompts_from_environment(),
     }
 
@@ -90,7 +89,6 @@ class IvrSettings:
     agent_queue: str
     agent_number: str | None
     query_attempts_per_call: int
-    query_attempts_per_order: int
     prompts: dict[str, str]
 
     @classmethod
@@ -122,7 +120,6 @@ class IvrSettings:
             agent_queue=c["IVR_AGENT_QUEUE"],
             agent_number=c.get("IVR_AGENT_NUMBER"),
             query_attempts_per_call=int(c["IVR_QUERY_ATTEMPTS_PER_CALL"]),
-            query_attempts_per_order=int(c["IVR_QUERY_ATTEMPTS_PER_ORDER"]),
             prompts={**DEFAULT_PROMPTS, **c["IVR_PROMPTS"]},
         )
 

@@ -10,6 +10,7 @@ import workorders.citizen.models  # noqa: F401
 import workorders.jobs.models  # noqa: F401
 import workorders.sign_in  # noqa: F401
 import workorders.stats.models  # noqa: F401
+import workorders.throttle  # noqa: F401
 from workorders.models import Base
 
 config = context.config

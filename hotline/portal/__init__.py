@@ -9,6 +9,7 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
+from workorders import throttle
 from workorders.audit import record_audit, snapshot
 from workorders.citizen import mailboxes, rate_limits
 from workorders.citizen.models import Mailbox
@@ -74,7 +75,9 @@ def init_app(app: Flask) -> None:
 
     def purge_counters(run: JobRun) -> Outcome:
         with run.transaction() as session:
-            return Outcome(rate_limits.purge(session, run.now, COUNTER_RETENTION))
+            purged = rate_limits.purge(session, run.now, COUNTER_RETENTION)
+            purged += throttle.purge(session, run.now)  # the per-client delays (sign-in, access codes)
+            return Outcome(purged)
 
     register_job(app, JobSpec("rate_counter_purge", "drop rate-limit counters whose window ended days ago",
                               timedelta(hours=1), purge_counters))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, render_template, request
+from flask import render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -97,13 +97,13 @@ def query():
     code = request.form.get("code", "").strip()
     try:
         order = verify_access(session, ctx.secret, number, code, source="web",
-                              client_key=f"ip:{client_ip()}", now=ctx.now, limits=_limits())
+                              client_key=f"ip:{client_ip()}", now=ctx.now)
     except TooManyAttempts as exc:
         session.rollback()
         log.warning("portal query of order %s from %s refused: too many wrong tries", number[:20], client_ip())
-        minutes = int(exc.retry_after.total_seconds() // 60)
-        message = _("Too many wrong tries. For your security, querying this order is paused: please try "
-                    "again in %(minutes)s minutes, or call 12345.", minutes=minutes)
+        minutes = max(1, int((exc.retry_after.total_seconds() + 59) // 60))
+        message = _("Too many wrong tries from your connection: please try again in %(minutes)s minutes, "
+                    "or call 12345.", minutes=minutes)
         return render_template("portal/query.html", number=number, error=message), 429
     session.commit()  # a failed try must count
     log.info("portal query of order %s from %s: %s", number[:20], client_ip(), "ok" if order else "wrong")
@@ -117,10 +117,6 @@ def query():
         content=scrub(order.content, order), reply=order.reply_text or order.answer_text,
         department=department,
     )
-
-
-def _limits():
-    return current_app.config.get("PORTAL_QUERY_LIMITS") or publication.DEFAULT_LIMITS
 
 
 @bp.get("/replies")
@@ -146,7 +142,7 @@ def reply(number: str):
             rating = publication.rate(
                 session, ctx.secret, number, request.form.get("code", ""),
                 int(stars) if (stars.isascii() and stars.isdigit()) else 0, request.form.get("comment", ""),
-                client_key=f"ip:{client_ip()}", now=ctx.now, limits=_limits(),
+                client_key=f"ip:{client_ip()}", now=ctx.now,
             )
         except TooManyAttempts:
             session.rollback()

@@ -1,6 +1,6 @@
 """Signing in and out, changing one's password, and the language switch.
 
-Wrong passwords are limited per client address, with growing delays (`workorders.sign_in`), so
+Wrong passwords are limited per client address, with growing delays (`workorders.throttle`), so
 that nobody can lock a colleague out by typing their username; unknown and known usernames get
 the same answer. A signed-in session is a server-side row: signing out or changing the password
 ends it, and it ends by itself PERMANENT_SESSION_LIFETIME after signing in.
@@ -13,7 +13,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash
 
-from workorders import sign_in
+from workorders import sign_in, throttle
 from workorders.errors import DomainError
 from workorders.models import User
 from workorders.passwords import check_new_password
@@ -72,8 +72,8 @@ def _attempt_login(username: str, password: str) -> tuple[str | None, int]:
     """(None, 302) when signed in; otherwise the message to show and the status. Committed either way."""
     s = db.session()
     now = clock().now()
-    key = sign_in.client_key(request.remote_addr or "")
-    wait = sign_in.blocked_for(s, key, now)  # locks this client's row until the commit below
+    key = throttle.client_key("login", request.remote_addr or "")
+    wait = throttle.blocked_for(s, key, now)  # locks this client's row until the commit below
     if wait is not None:
         s.commit()
         return _wait_text(wait), 429
@@ -84,7 +84,7 @@ def _attempt_login(username: str, password: str) -> tuple[str | None, int]:
     else:
         ok = password_matches(user, password)
     if not ok:
-        wait = sign_in.record_failure(s, key, now)
+        throttle.record_failure(s, key, now)
         if user is not None:  # what the administrator sees; it locks nothing
             s.execute(update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
                       .execution_options(synchronize_session=False))

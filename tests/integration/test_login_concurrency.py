@@ -16,7 +16,7 @@ from hotline.db import database
 from tests.committed import committed_database
 from workorders.clock import Clock
 from workorders.people import create_user
-from workorders.sign_in import LoginThrottle, client_key
+from workorders.throttle import ClientThrottle, client_key
 
 TZ = ZoneInfo("Asia/Shanghai")
 PASSWORD = "river-lantern-42"
@@ -61,7 +61,7 @@ def test_thirty_two_concurrent_wrong_passwords_are_all_counted_and_the_right_one
 
     assert sorted(set(statuses)) <= [401, 429] and len(statuses) == 32
     with database(live_app).transaction() as session:
-        row = session.scalar(select(LoginThrottle).where(LoginThrottle.key == client_key("127.0.0.1")))
+        row = session.scalar(select(ClientThrottle).where(ClientThrottle.key == client_key("login", "127.0.0.1")))
         # Every attempt that reached a password check was counted; the others were turned away.
         assert row.failures == statuses.count(401) and row.failures >= 6
     assert _attempt(live_app, PASSWORD) == 429

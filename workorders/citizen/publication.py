@@ -20,7 +20,7 @@ from workorders.vocabulary import OrderType, State
 
 from .models import Publication, Rating
 from .public_view import scrub
-from .query_limits import DEFAULT_LIMITS, QueryLimits, verify_access
+from .query_limits import verify_access
 
 LOW_RATING = 2
 MAX_PUBLIC_TEXT = 10_000
@@ -144,7 +144,7 @@ def published(session: Session, number: str) -> Entry:
 
 
 def rate(session: Session, secret: bytes, number: str, code: str, stars: int, comment: str, *,
-         client_key: str, now: datetime, limits: QueryLimits = DEFAULT_LIMITS) -> Rating | None:
+         client_key: str, now: datetime) -> Rating | None:
     """The citizen's rating; None when number and code do not match (commit: the try counts)."""
     if not isinstance(stars, int) or isinstance(stars, bool) or not 1 <= stars <= 5:
         raise Invalid("a rating is 1 to 5 stars")
@@ -152,8 +152,7 @@ def rate(session: Session, secret: bytes, number: str, code: str, stars: int, co
     if len(comment) > MAX_COMMENT:
         raise Invalid("the comment is limited to %(limit)s characters", limit=MAX_COMMENT)
     published(session, number)  # only published replies are rated
-    order = verify_access(session, secret, number, code, source="web", client_key=client_key, now=now,
-                          limits=limits)
+    order = verify_access(session, secret, number, code, source="web", client_key=client_key, now=now)
     if order is None:
         return None
     if session.scalar(select(Rating.id).where(Rating.order_id == order.id)):

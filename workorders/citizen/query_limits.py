@@ -1,12 +1,13 @@
-"""Querying an order with its access code, limited per order and per client (SPEC §8, §9).
+"""Querying an order with its access code, limited per client (SPEC §8, §9).
 
 The one place where a citizen's order number + access code is checked: the web portal, the
 rating form and the IVR keypad all come here, so a limit counts every path together.
 
-Failed tries are counted per order number (whoever tries) and per client (an IP address on the
-web, the calling number on the phone). A try is counted *before* the code is compared and given
-back when it was right, so concurrent guesses cannot slip past the limit and a citizen who
-checks their own order often is never locked out. Neither the code nor the client is logged.
+Failed tries are limited per client (an IP address on the web, the calling number on the
+phone) with growing delays (`workorders.throttle`), never per order: a stranger guessing at an
+order must not lock its citizen out of it. The client's row is locked before the code is
+compared, so concurrent guesses cannot slip past the limit. Neither the code nor the client is
+logged.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from workorders.errors import DomainError
 from workorders.intake import access_code_matches, hash_access_code
 from workorders.models import WorkOrder
 
-from . import rate_limits
+from .. import throttle
 
 SOURCES = ("web", "ivr")
 
@@ -36,59 +37,48 @@ class TooManyAttempts(DomainError):
         self.retry_after = retry_after
 
 
-@dataclass(frozen=True)
-class QueryLimits:
-    failures_per_order: int = 5
-    failures_per_client: int = 10
-    window: timedelta = timedelta(minutes=30)
-
-
-DEFAULT_LIMITS = QueryLimits()
-
-
 @dataclass
 class Attempt:
-    """A try that has been counted; call `succeeded()` when the code was right."""
+    """A try that may go ahead; call `failed()` when the number or code was wrong."""
 
     session: Session
-    keys: tuple[str, ...]
+    key: str
+    now: datetime
+
+    def failed(self) -> None:
+        throttle.record_failure(self.session, self.key, self.now)
 
     def succeeded(self) -> None:
-        for key in self.keys:
-            rate_limits.give_back(self.session, key)
+        """A right code costs nothing (kept for the callers' symmetry)."""
 
 
 def normalize_number(number: str) -> str:
     return (number or "").strip()[:20]
 
 
-def check_and_record_query_attempt(
-    session: Session, order_number: str, source: str, client_key: str, now: datetime,
-    limits: QueryLimits = DEFAULT_LIMITS,
-) -> Attempt:
-    """Count one try on `order_number` by `client_key` (e.g. "ip:1.2.3.4", "phone:+86138…").
+def check_and_record_query_attempt(session: Session, order_number: str, source: str, client_key: str,
+                                   now: datetime) -> Attempt:
+    """May `client_key` (e.g. "ip:1.2.3.4", "phone:+86138…") try a code now?
 
-    Raises TooManyAttempts when either limit is already used up; the caller then says so and
-    compares no code.
+    Raises TooManyAttempts while the client must wait; the caller then says so and compares no
+    code. Otherwise the caller compares and calls `failed()` on a wrong number or code.
     """
     if source not in SOURCES:
         raise ValueError(f"unknown query source {source!r}")
-    order_key = rate_limits.counter_key("query-order", normalize_number(order_number))
-    client = rate_limits.counter_key("query-client", client_key)
-    on_order = rate_limits.hit(session, order_key, now, limits.window)
-    on_client = rate_limits.hit(session, client, now, limits.window)
-    if on_order > limits.failures_per_order or on_client > limits.failures_per_client:
-        minutes = int(limits.window.total_seconds() // 60)
+    key = throttle.client_key("query", client_key)
+    wait = throttle.blocked_for(session, key, now)
+    if wait is not None:
+        minutes = max(1, int((wait.total_seconds() + 59) // 60))
         raise TooManyAttempts(
-            "too many wrong order numbers or access codes; try again in %(minutes)s minutes", limits.window,
+            "too many wrong order numbers or access codes; try again in %(minutes)s minutes", wait,
             minutes=minutes,
         )
-    return Attempt(session, (order_key, client))
+    return Attempt(session, key, now)
 
 
 def verify_access(
     session: Session, secret: bytes, order_number: str, code: str, *, source: str, client_key: str,
-    now: datetime, limits: QueryLimits = DEFAULT_LIMITS,
+    now: datetime,
 ) -> WorkOrder | None:
     """The order when number and code match; None when they do not (the caller must commit,
     so that the failure counts). Raises TooManyAttempts when the limit is reached.
@@ -97,14 +87,16 @@ def verify_access(
     order numbers exist.
     """
     number = normalize_number(order_number)
-    attempt = check_and_record_query_attempt(session, number, source, client_key, now, limits)
+    attempt = check_and_record_query_attempt(session, number, source, client_key, now)
     order = session.scalar(select(WorkOrder).where(WorkOrder.number == number)) if number else None
     code = (code or "").strip()
     if order is None:
         # Spend the same work as a real comparison, so timing does not reveal unknown numbers.
         hmac.compare_digest(hash_access_code(secret, number, code), "0" * 64)
+        attempt.failed()
         return None
     if not code or not access_code_matches(secret, order, code):
+        attempt.failed()
         return None
     attempt.succeeded()
     return order

@@ -50,12 +50,12 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_login_sessions_user_id"), "login_sessions", ["user_id"], unique=False)
     op.create_table(
-        "login_throttles",
+        "client_throttles",
         sa.Column("key", sa.String(length=80), nullable=False),
         sa.Column("failures", sa.Integer(), nullable=False),
         sa.Column("window_started_at", UTC, nullable=False),
         sa.Column("blocked_until", UTC, nullable=True),
-        sa.PrimaryKeyConstraint("key", name=op.f("pk_login_throttles")),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_client_throttles")),
     )
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
@@ -79,7 +79,7 @@ def downgrade() -> None:
         for table in APPEND_ONLY:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
         op.execute("DROP FUNCTION IF EXISTS refuse_change_of_history()")
-    op.drop_table("login_throttles")
+    op.drop_table("client_throttles")
     op.drop_index(op.f("ix_login_sessions_user_id"), table_name="login_sessions")
     op.drop_table("login_sessions")
     op.drop_index(op.f("ix_audit_records_entity"), table_name="audit_records")

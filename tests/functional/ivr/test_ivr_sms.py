@@ -66,9 +66,16 @@ def test_a_10kb_sms_is_refused_politely_and_creates_no_order(twilio, session):
 
 
 def test_control_characters_are_dropped_from_the_text(twilio, session):
-    reply = reply_of(twilio.post("/ivr/sms", sms_params(new_sid("SM"), "路灯\x00坏了\x07")))
+    reply = reply_of(twilio.post("/ivr/sms", sms_params(new_sid("SM"), "路灯\x01坏了\x07")))
     number = re.search(r"工单编号(\d{8}-\d{5})", reply).group(1)
     assert session.scalar(select(WorkOrder.content).where(WorkOrder.number == number)) == "路灯坏了"
+
+
+def test_a_nul_no_database_can_store_is_a_clean_400_and_writes_nothing(twilio, session):
+    # Refused as sent, before the signature check: the parameters are never altered (issue 12).
+    before = count(session, Message), count(session, WorkOrder)
+    assert twilio.post("/ivr/sms", sms_params(new_sid("SM"), "路灯\x00坏了")).status_code == 400
+    assert (count(session, Message), count(session, WorkOrder)) == before
 
 
 @pytest.mark.parametrize("missing", ["From", "MessageSid"])
