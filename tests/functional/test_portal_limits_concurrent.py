@@ -12,9 +12,9 @@ from hotline.db import make_engine
 from tests.committed import committed_database
 from workorders.calendar_store import load_calendar
 from workorders.citizen.query_limits import TooManyAttempts, verify_access
-from workorders.throttle import FREE_FAILURES
 from workorders.context import Actor, Context
 from workorders.intake import create_order
+from workorders.throttle import FREE_FAILURES
 
 pytestmark = pytest.mark.committed
 SECRET = b"concurrency-secret"
