@@ -197,6 +197,12 @@ def _date_arg(name: str) -> datetime | None:
     return value
 
 
+def _optional_key(session, now):
+    """The client's api_key when it sends one (it then also sees the requests it filed)."""
+    raw = request.args.get("api_key")
+    return service_catalog.key_for(session, raw, now) if raw is not None else None
+
+
 @bp.get(f"/requests.{FORMATS}")
 def list_requests(fmt: str):
     session = db.session()
@@ -204,6 +210,7 @@ def list_requests(fmt: str):
     orders = service_catalog.find_orders(
         session, numbers=_list_arg("service_request_id"), service_codes=_list_arg("service_code"),
         statuses=_list_arg("status"), start=_date_arg("start_date"), end=_date_arg("end_date"), now=now,
+        key=_optional_key(session, now),
     )
     return render(fmt, "service_requests", "request", [_request_json(session, o) for o in orders])
 
@@ -211,7 +218,7 @@ def list_requests(fmt: str):
 @bp.get(f"/requests/<number>.{FORMATS}")
 def get_request(number: str, fmt: str):
     session = db.session()
-    order = service_catalog.find_order(session, number)
+    order = service_catalog.find_order(session, number, _optional_key(session, domain_context(session).now))
     return render(fmt, "service_requests", "request", [_request_json(session, order)])
 
 

@@ -123,20 +123,37 @@ def test_a_request_never_shows_the_callers_name_phone_address_or_position(client
     assert one[0]["description"] == "我的电话139****5678，楼下餐馆油烟太大。"
 
 
-def test_a_request_without_consent_shows_no_description(client, desk):
-    order = desk["agent"].create(content="邻居装修噪音", public_consent=False)
-    body = client.get(f"{BASE}/requests/{order['number']}.json").get_json()
+def test_a_request_without_consent_shows_no_description_to_the_client_that_filed_it(client, api_key):
+    number = client.get(f"{BASE}/tokens/{file_one(client, api_key, **{'attribute[public_consent]': 'no'})['token']}.json"
+                        ).get_json()[0]["service_request_id"]
+    body = client.get(f"{BASE}/requests/{number}.json", query_string={"api_key": api_key}).get_json()
     valid("requests.json", body)
     assert body[0]["description"] is None and body[0]["status"] == "open"
+
+
+def test_anonymous_clients_see_only_what_the_portal_may_show_publicly(client, desk):
+    """Issue 12: reports and confidential or unconsented orders are not listed, nor found by id."""
+    public = desk["agent"].create(public_consent=True)["number"]
+    hidden = [desk["agent"].create(type="report", public_consent=True)["number"],
+              desk["agent"].create(confidential=True, public_consent=True)["number"],
+              desk["agent"].create(public_consent=False)["number"]]
+    listed = [r["service_request_id"] for r in client.get(f"{BASE}/requests.json").get_json()]
+    assert public in listed and not set(hidden) & set(listed)
+    by_id = client.get(f"{BASE}/requests.json", query_string={"service_request_id": ",".join(hidden)}).get_json()
+    assert by_id == []
+    for number in hidden:
+        response = client.get(f"{BASE}/requests/{number}.json")
+        assert response.status_code == 404 and "was not found" in response.get_json()[0]["description"]
+    assert client.get(f"{BASE}/requests.json", query_string={"api_key": "forged"}).status_code == 403
 
 
 def test_requests_are_filtered_by_id_service_status_and_dates(client, api_key, desk, clock):
     from datetime import timedelta
 
-    old = desk["agent"].create(type="help", category="traffic")["number"]
+    old = desk["agent"].create(type="help", category="traffic", public_consent=True)["number"]
     clock.advance(timedelta(days=100))
-    recent = desk["agent"].create(type="help", category="traffic")["number"]
-    closed = desk["agent"].create(type="complaint", category="environment")["number"]
+    recent = desk["agent"].create(type="help", category="traffic", public_consent=True)["number"]
+    closed = desk["agent"].create(type="complaint", category="environment", public_consent=True)["number"]
     desk["supervisor"].act(closed, "archive", {"reason": "重复来电"})
 
     def ids(**params):
@@ -161,5 +178,5 @@ def test_the_listing_is_capped_at_a_thousand(client, session, desk, monkeypatch)
 
     monkeypatch.setattr(open311, "MAX_REQUESTS", 2)  # the cap, not the number, is under test
     for _ in range(3):
-        desk["agent"].create()
+        desk["agent"].create(public_consent=True)
     assert len(client.get(f"{BASE}/requests.json").get_json()) == 2

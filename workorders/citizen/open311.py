@@ -282,8 +282,20 @@ def _loaded():
     return select(WorkOrder).options(selectinload(WorkOrder.category), selectinload(WorkOrder.department))
 
 
-def find_order(session: Session, number: str) -> WorkOrder:
-    order = session.scalar(_loaded().where(WorkOrder.number == number))
+def public_clause(key: Open311Key | None = None):
+    """Orders anyone may see through Open311 — what the portal may show publicly: the citizen
+    consented, not confidential, not a report (SPEC §9) — and, for a client that sends its
+    api_key, the requests it filed itself."""
+    public = and_(WorkOrder.public_consent.is_(True), WorkOrder.confidential.is_(False),
+                  WorkOrder.type != "report")
+    if key is None:
+        return public
+    return or_(public, WorkOrder.id.in_(select(Open311Request.order_id).where(Open311Request.key_id == key.id)))
+
+
+def find_order(session: Session, number: str, key: Open311Key | None = None) -> WorkOrder:
+    """One request; an order that is not public answers like an unknown one."""
+    order = session.scalar(_loaded().where(WorkOrder.number == number, public_clause(key)))
     if order is None:
         raise NotFound("service_request_id '%(number)s' was not found", number=number)
     return order
@@ -292,12 +304,12 @@ def find_order(session: Session, number: str) -> WorkOrder:
 def find_orders(
     session: Session, *, numbers: list[str] | None = None, service_codes: list[str] | None = None,
     statuses: list[str] | None = None, start: datetime | None = None, end: datetime | None = None,
-    now: datetime,
+    now: datetime, key: Open311Key | None = None,
 ) -> list[WorkOrder]:
     """GET requests: by ids (overrides everything else), or by service, status and a window of
     at most 90 days (the last 90 by default); newest first, at most 1,000."""
     if numbers:
-        rows = session.scalars(_loaded().where(WorkOrder.number.in_(numbers[:MAX_REQUESTS])))
+        rows = session.scalars(_loaded().where(WorkOrder.number.in_(numbers[:MAX_REQUESTS]), public_clause(key)))
         by_number = {o.number: o for o in rows}
         return [by_number[n] for n in dict.fromkeys(numbers) if n in by_number]
     if start is None and end is None:
@@ -310,7 +322,7 @@ def find_orders(
         raise Invalid("start_date is after end_date")
     if end - start > DEFAULT_WINDOW:
         raise Invalid("start_date and end_date may not span more than 90 days")
-    query = _loaded().where(WorkOrder.created_at >= start, WorkOrder.created_at <= end)
+    query = _loaded().where(WorkOrder.created_at >= start, WorkOrder.created_at <= end, public_clause(key))
     if statuses:
         bad = sorted(set(statuses) - {"open", "closed"})
         if bad:
