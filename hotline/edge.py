@@ -5,13 +5,15 @@ PostgreSQL refuses NUL characters in text, and no database can store a lone UTF-
 edge covers every entry point — pages, JSON API, portal, Open311, Twilio webhooks — before any
 view, authentication or signature check runs. Input is refused, never altered: a Twilio
 signature is computed over the parameters as sent, so a cleaned parameter set would be a
-different request. A JSON body nested deeper than Python's parser can follow is refused too.
+different request. A JSON body nested deeper than Python's parser can follow is refused too,
+and an `<int:…>` in a URL beyond what a database integer holds matches no route.
 """
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Flask, jsonify, request
+from werkzeug.routing import IntegerConverter
 
 MESSAGE = "the request contains characters that cannot be stored (NUL or an unpaired surrogate)"
 TOO_DEEP = "the JSON body is nested too deeply"
@@ -89,5 +91,15 @@ def refuse_unstorable_input():
     return _refusal(message) if message else None
 
 
+class DatabaseInteger(IntegerConverter):
+    """`<int:…>` in a URL: a number a database integer column can hold, else no route (404)."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002  (werkzeug's signature)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
+    # Before any blueprint registers its routes, so that every <int:…> is bounded.
+    app.url_map.converters["int"] = DatabaseInteger
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_unstorable_input)

@@ -53,6 +53,22 @@ def _order_response(description: str) -> dict:
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Order"}}}}
 
 
+# Every operation can answer these whatever it does: the edge refuses text no database can store
+# and malformed JSON (400, `hotline.edge`), the token check refuses a missing token (401).
+COMMON_REFUSALS = {
+    "400": "malformed JSON, or text that cannot be stored (NUL, an unpaired surrogate)",
+    "401": "no or invalid token",
+}
+
+
+def _every_operation_may_refuse(paths: dict) -> None:
+    for operations in paths.values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for code, text in COMMON_REFUSALS.items():
+                responses.setdefault(code, {"description": text, "content": {"application/json": {"schema": ERROR}}})
+
+
 def build() -> dict:
     paths: dict[str, dict] = {
         "/orders": {
@@ -93,6 +109,7 @@ def build() -> dict:
             "responses": {"200": _order_response("the order after the action"), **_errors(400, 401, 403, 404, 409, 422)},
         }}
     paths.update(EXTRA_PATHS)
+    _every_operation_may_refuse(paths)
     return {
         "openapi": "3.1.0",
         "info": {"title": "12345 Hotline API", "version": "1"},

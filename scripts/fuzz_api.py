@@ -1,0 +1,162 @@
+"""Fuzz the JSON API and the Open311 routes with schemathesis, as CI does (issue 12).
+
+    .venv/bin/python -m scripts.fuzz_api [--max-examples N] [--max-time SECONDS]
+
+A fresh database — a temporary SQLite file, or a new database beside HOTLINE_TEST_DATABASE_URL
+(dropped afterwards) — gets the migrations and the demo city; the app is served on 127.0.0.1,
+and schemathesis runs against `/api/v1/openapi.json` with an agent's, a department clerk's and
+a supervisor's token, then against the Open311 document below, anonymously. Any 5xx, any status
+the document does not list, or any body that breaks the document's schema fails the run (exit 1).
+The number of test cases is printed at the end.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import re
+import subprocess
+import sys
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
+TZ = ZoneInfo("Asia/Shanghai")
+ERRORS_XML_OR_JSON = {"application/json": {"schema": {"type": "array", "items": {
+    "type": "object", "required": ["code", "description"],
+    "properties": {"code": {"type": "integer"}, "description": {"type": "string"}}}}}}
+OPEN311_ERRORS = {str(code): {"description": text, "content": ERRORS_XML_OR_JSON}
+                  for code, text in ((400, "bad input"), (403, "api_key missing or invalid"), (404, "not found"))}
+REQUEST = {"type": "object", "required": ["service_request_id", "status", "service_code", "requested_datetime"],
+           "properties": {"service_request_id": {"type": "string"}, "status": {"enum": ["open", "closed"]},
+                          "service_code": {"type": "string"}, "description": {"type": ["string", "null"]},
+                          "requested_datetime": {"type": "string"}, "address": {"type": ["string", "null"]}}}
+JSON_LIST = {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}
+
+
+def open311_document(api_key: str) -> dict:
+    """The GeoReport v2 routes (JSON format) as an OpenAPI document, for the fuzzer only."""
+    def get(summary, params=(), item=None):
+        schema = {"type": "array", "items": item or {"type": "object"}}
+        return {"get": {"summary": summary, "parameters": [
+            {"name": n, "in": "query", "schema": {"type": "string"}} for n in params],
+            "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": schema}}},
+                          **OPEN311_ERRORS}}}
+
+    requests_ = get("requests", ("service_request_id", "service_code", "status", "start_date", "end_date",
+                                 "jurisdiction_id"), REQUEST)
+    requests_["post"] = {
+        "summary": "file a request",
+        "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {
+            "type": "object", "required": ["api_key"], "properties": {"api_key": {"enum": [api_key]}, **{
+                n: {"type": "string"} for n in ("service_code", "description", "lat", "long", "address_string", "first_name",
+                "last_name", "phone", "email", "attribute[public_consent]", "attribute[district]")}}}}}},
+        "responses": {"201": {"description": "filed", "content": JSON_LIST}, **OPEN311_ERRORS},
+    }
+    one = get("one request", (), REQUEST)
+    one["get"]["parameters"].append({"name": "number", "in": "path", "required": True, "schema": {"type": "string"}})
+    token = get("token")
+    token["get"]["parameters"].append({"name": "token", "in": "path", "required": True, "schema": {"type": "string"}})
+    service = {"get": {"summary": "service definition", "parameters": [
+        {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}},
+                      **OPEN311_ERRORS}}}
+    discovery = {"get": {"summary": "discovery", "responses": {
+        "200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}},
+        **OPEN311_ERRORS}}}
+    return {"openapi": "3.0.3", "info": {"title": "Open311 GeoReport v2 (JSON)", "version": "2"},
+            "paths": {"/discovery.json": discovery, "/services.json": get("services"),
+                      "/services/{code}.json": service, "/requests.json": requests_,
+                      "/requests/{number}.json": one, "/tokens/{token}.json": token}}
+
+
+def _prepare(url: str, data_dir: str | None) -> dict[str, str]:
+    """Migrations, the demo city, and one token per role; returns the tokens."""
+    from hotline import create_app
+    from hotline.auth import issue_token
+    from hotline.db import database
+    from hotline.demo import seed
+    from workorders.citizen.open311 import issue_key
+    from workorders.calendar_store import seed_from_chinesecalendar
+    from workorders.clock import Clock
+    from workorders.people import find_user
+
+    now = datetime(2026, 3, 2, 10, tzinfo=TZ)
+    config = {"DATABASE_URL": url, "SECRET_KEY": "fuzz", "SCHEDULER": "off", "CLOCK": Clock.frozen(now, TZ)}
+    if data_dir:
+        config["DEMO_DATA_DIR"] = data_dir
+    app = create_app(config)
+    with app.app_context(), database(app).transaction() as session:
+        seed_from_chinesecalendar(session, now)
+        seed(session, app)
+        tokens = {name: issue_token(session, find_user(session, name), now, "fuzz")
+                  for name in ("agent", "housing", "supervisor")}
+        api_key = issue_key(session, "fuzz", now)
+    return app, tokens, api_key
+
+
+def _run(schema: str, base: str, headers: list[str], args, label: str) -> tuple[int, int]:
+    """One schemathesis run; returns (exit status, test cases)."""
+    command = [sys.executable, "-m", "schemathesis.cli", "run", schema, "--url", base, "--checks", CHECKS,
+               "--max-examples", str(args.max_examples), "--seed", str(args.seed), "--workers", "1",
+               "--phases", "examples,coverage,fuzzing", "--suppress-health-check", "all",
+               "--no-shrink"]
+    if args.max_time:
+        command += ["--max-time", str(args.max_time)]
+    for header in headers:
+        command += ["-H", header]
+    print(f"--- schemathesis: {label}", flush=True)
+    run = subprocess.run(command, check=False, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    print(run.stdout, flush=True)
+    found = re.findall(r"^\s*(\d+) generated", run.stdout, flags=re.MULTILINE)
+    return run.returncode, int(found[-1]) if found else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="scripts/fuzz_api", description=__doc__.splitlines()[0])
+    parser.add_argument("--max-examples", type=int, default=15, help="test cases per operation and phase")
+    parser.add_argument("--max-time", type=int, default=0, help="time budget of each run in seconds (0: none)")
+    parser.add_argument("--seed", type=int, default=12345)
+    parser.add_argument("--data", default=None, help="the shared data folder (default: the app's)")
+    args = parser.parse_args(argv)
+
+    import os
+
+    from werkzeug.serving import make_server
+
+    from tests.committed import committed_database
+
+    with tempfile.TemporaryDirectory() as tmp, committed_database(Path(tmp)) as url:
+        app, tokens, api_key = _prepare(url, args.data)
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        import threading
+
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{server.server_port}"
+        os.environ.setdefault("SCHEMATHESIS_HOOKS", "")
+        results = []
+        try:
+            for who, token in tokens.items():
+                results.append(_run(f"{base}/api/v1/openapi.json", f"{base}/api/v1", [f"Authorization: Bearer {token}"],
+                                    args, f"/api/v1 as {who}"))
+            spec = Path(tmp) / "open311.json"
+            spec.write_text(json.dumps(open311_document(api_key)))
+            results.append(_run(str(spec), f"{base}/open311/v2", [], args, "/open311/v2 anonymously"))
+        finally:
+            server.shutdown()
+            server.server_close()
+            from hotline.db import database
+
+            database(app).engine.dispose()
+    cases = sum(c for _, c in results)
+    failed = [s for s, _ in results if s != 0]
+    print(f"schemathesis: {cases} test cases in {len(results)} runs; "
+          f"{'FAILED' if failed else 'no server error, every response as documented'}", flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
