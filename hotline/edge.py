@@ -6,13 +6,14 @@ edge covers every entry point — pages, JSON API, portal, Open311, Twilio webho
 view, authentication or signature check runs. Input is refused, never altered: a Twilio
 signature is computed over the parameters as sent, so a cleaned parameter set would be a
 different request. A JSON body nested deeper than Python's parser can follow is refused too,
-and an `<int:…>` in a URL beyond what a database integer holds matches no route.
+and an `<int:…>` in a URL beyond what a database integer holds is a 404.
 """
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Flask, jsonify, request
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
 MESSAGE = "the request contains characters that cannot be stored (NUL or an unpaired surrogate)"
@@ -92,11 +93,14 @@ def refuse_unstorable_input():
 
 
 class DatabaseInteger(IntegerConverter):
-    """`<int:…>` in a URL: a number a database integer column can hold, else no route (404)."""
+    """`<int:…>` in a URL: a number a database integer column can hold; a bigger one is a 404
+    (nothing can have that id), whatever the method."""
 
-    def __init__(self, map, *args, **kwargs):  # noqa: A002  (werkzeug's signature)
-        kwargs.setdefault("max", 2**31 - 1)
-        super().__init__(map, *args, **kwargs)
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > 2**31 - 1:
+            raise NotFound()
+        return number
 
 
 def init_app(app: Flask) -> None:

@@ -126,3 +126,11 @@ def test_a_policy_of_99999_days_is_refused_where_it_is_entered(app, make_user, s
     assert session.scalar(select(Policy).where(Policy.name == "karamay")).rules["limits"]["complaint"]["days"] == 5
     number = desk["agent"].create()["number"]  # dispatching still works
     assert desk["agent"].act(number, "dispatch", {"department": "housing"}).status_code == 200
+
+
+def test_an_id_beyond_a_database_integer_is_a_404_for_every_method(desk):
+    huge = "/kb/articles/118637674432329515008"
+    assert desk["supervisor"].get(huge).status_code == 404
+    response = desk["supervisor"].client.patch(f"/api/v1{huge}", json={"answer": "x"},
+                                               headers=desk["supervisor"]._headers())
+    assert response.status_code == 404 and response.is_json
