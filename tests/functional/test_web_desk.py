@@ -4,12 +4,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask import request, request_finished
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from ivr.models import CallOrder
 from tests.conftest import beijing
 from tests.ivr_support import CALLER, Twilio, bound_app, call_params, new_sid
-from tests.web_support import people, text_of
+from tests.web_support import csrf_token, people, text_of
 from workorders.context import Actor
 from workorders.models import OrderEvent, WorkOrder
 
@@ -43,16 +45,35 @@ COMPLAINT = {"type": "complaint", "channel": "phone", "caller_phone": "138123456
              "confidential": "0", "public_consent": "0", "urgent": "0"}
 
 
-def test_creating_and_dispatching_takes_two_page_loads_and_one_transaction(web, session):
+def test_creating_and_dispatching_takes_two_page_loads_and_one_transaction(app, web, session, monkeypatch):
     agent = web("agent")
-    loads = 0
-    desk = agent.get("/desk")  # page load 1: the desk with the empty form
-    loads += 1
-    assert desk.status_code == 200 and 'id="order-form"' in desk.get_data(as_text=True)
-    response = agent.post("/desk/orders", {**COMPLAINT, "disposition": "dispatch", "department": "ecology",
-                                           "handling": "time_limited"}, follow_redirects=True)
-    loads += 1  # page load 2: the POST, whose redirect lands on the desk again, ready for the next call
-    assert loads == 2 and response.status_code == 200 and len(response.history) == 1
+    served, commits = [], []
+
+    def on_served(sender, response, **extra):
+        served.append((request.method, request.path, response.status_code))
+
+    real_commit = Session.commit
+
+    def counting_commit(self):
+        commits.append(len(served))  # how many responses had been served when it was called
+        return real_commit(self)
+
+    with request_finished.connected_to(on_served, app):
+        desk = agent.get("/desk")
+        assert desk.status_code == 200 and 'id="order-form"' in desk.get_data(as_text=True)
+        monkeypatch.setattr(Session, "commit", counting_commit)
+        form = {**COMPLAINT, "disposition": "dispatch", "department": "ecology", "handling": "time_limited",
+                "csrf_token": csrf_token(desk.get_data(as_text=True))}  # the desk's own form
+        response = agent.client.post("/desk/orders", data=form, follow_redirects=True)
+        monkeypatch.setattr(Session, "commit", real_commit)
+    # The agent sees two pages: the desk, then (after the POST's redirect) the desk again, ready
+    # for the next call; the POST itself renders nothing.
+    pages = [(method, path) for method, path, status in served if status == 200]
+    assert pages == [("GET", "/desk"), ("GET", "/desk")]
+    assert [(m, p, s) for m, p, s in served if s != 200] == [("POST", "/desk/orders", 302)]
+    # One commit, made while the POST was being served (before its redirect was followed).
+    assert commits == [1]
+    assert response.status_code == 200 and len(response.history) == 1
     order = newest(session)
     assert order.state == "dispatched" and order.department.code == "ecology"
     assert actions_of(session, order) == ["create", "dispatch"]

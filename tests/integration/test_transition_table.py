@@ -1,8 +1,11 @@
-"""Every (state, action, role) against the transition table (issue #2, acceptance 4).
+"""Every (state, action, role) against SPEC §3's transition table (issue #2, acceptance 4; issue 12).
 
-For each state an order is built through the real operations; then every action is tried by
-every role inside a savepoint. It must succeed exactly when the table allows it, and a refusal
-must be a 403/409 naming the rule that leaves the order and its events as they were.
+The table is written out below from the SPEC, not read from `workorders.lifecycle`, so that a
+change of the code's table that the SPEC does not make fails here. For each state an order is
+built through the real operations; then every action is tried by every role inside a savepoint.
+It must succeed exactly when the SPEC allows it, leading to a state the SPEC names and appending
+one event; a refusal must be a 403/409 naming the rule, and — checked before the savepoint is
+rolled back — leave the order and its events as they were.
 """
 from __future__ import annotations
 
@@ -40,6 +43,39 @@ SAMPLE_INPUTS = {
     "recompute_deadline": {"reason": "工作日历已更新"},
     "place_callback": {"channel": "call", "attempt": 1},
 }
+OPEN = {"dispatched", "in_progress", "committed"}  # "any open": with a department, deadline running
+NON_TERMINAL = {"new", "answered", "awaiting_instruction", "dispatched", "returned", "in_progress", "committed",
+                "replied", "under_review"}
+# SPEC §3 "Actions (who → from → to)": action → (roles, from-states, to-states; empty: stays).
+# IVR, SMS, the portal and the scheduler act as the role "system".
+SPEC_TABLE = {
+    "mark_invalid": ({"agent", "supervisor"}, {"new"}, {"invalid"}),
+    "merge": ({"agent", "supervisor"}, {"new"}, {"merged"}),
+    "answer": ({"agent"}, {"new"}, {"answered"}),
+    "request_instruction": ({"agent"}, {"new"}, {"awaiting_instruction"}),
+    "instruct": ({"leader", "supervisor"}, {"awaiting_instruction"}, {"dispatched"}),
+    "dispatch": ({"agent", "supervisor"}, {"new", "returned", "under_review"}, {"dispatched"}),
+    "sign": ({"department"}, {"dispatched"}, {"in_progress"}),
+    "return": ({"department"}, {"dispatched", "in_progress"}, {"returned"}),
+    "interim_reply": ({"department"}, {"in_progress"}, {"committed"}),
+    "opinion": ({"department"}, {"in_progress"}, set()),
+    "request_extension": ({"department"}, {"in_progress", "committed"}, set()),
+    "decide_extension": ({"supervisor"}, {"in_progress", "committed"}, set()),
+    "reply": ({"department"}, {"in_progress", "committed"}, {"replied"}),
+    "urge": ({"supervisor", "system"}, OPEN, set()),
+    "supervise": ({"supervisor", "system"}, OPEN, set()),
+    "callback": ({"agent", "system"}, {"answered", "replied"}, {"archived", "under_review"}),
+    "review": ({"supervisor"}, {"under_review"}, {"dispatched", "archived"}),
+    # Extensions the SPEC implies elsewhere, each on purpose:
+    # classify is "(edit)" of a new order: the office's supervisors correct one as agents do;
+    "classify": ({"agent", "supervisor"}, {"new"}, set()),
+    # archive: supervisors (§3); the scheduler archives unreachable callbacks and closed windows (§4);
+    "archive": ({"supervisor", "system"}, NON_TERMINAL, {"archived"}),
+    # the scheduler's own events (§4 "Scheduled jobs"): severe overdue, provisional deadlines, callbacks.
+    "report_severe": ({"system"}, OPEN, set()),
+    "recompute_deadline": ({"system"}, OPEN, set()),
+    "place_callback": ({"system"}, {"answered", "replied"}, set()),
+}
 # Which actor plays a role: department actions are tried by the right department.
 PLAYERS = {"agent": "agent", "supervisor": "supervisor", "leader": "leader", "admin": "admin",
            "system": "system", "department": "department"}
@@ -48,6 +84,19 @@ ROLES = ["agent", "supervisor", "leader", "admin", "department", "system"]
 
 def test_every_action_in_the_table_has_sample_inputs():
     assert set(SAMPLE_INPUTS) == set(lifecycle.ACTIONS)
+
+
+def test_the_codes_table_is_the_specs():
+    """The same table, read the other way: no action, role or state the SPEC does not name."""
+    assert set(lifecycle.ACTIONS) == set(SPEC_TABLE)
+    for action, (roles, sources, targets) in SPEC_TABLE.items():
+        rule = lifecycle.RULES[action]
+        assert ({str(r) for r in rule.roles}, {str(s) for s in rule.sources}, {str(t) for t in rule.targets}) == (
+            roles, sources, targets), action
+
+
+def _events(session, order) -> int:
+    return session.scalar(select(func.count(OrderEvent.id)).where(OrderEvent.order_id == order.id))
 
 
 def _player(action: str, role: str) -> str:
@@ -65,35 +114,38 @@ def test_each_action_succeeds_exactly_where_the_table_allows_it(session, app, st
         session.flush()
         for action in lifecycle.ACTIONS:
             for role in ROLES:
-                allowed = lifecycle.is_allowed(action, role, state)
+                roles, sources, targets = SPEC_TABLE[action]
+                allowed = role in roles and state in sources
                 sample = SAMPLE_INPUTS[action]
                 data = {"into": spare.number} if sample is None else dict(sample)
                 # The fixture order carries a pending extension in in_progress/committed.
                 if action == "request_extension" and order.pending_extension_days:
                     allowed = False
-                events_before = session.scalar(select(func.count(OrderEvent.id)).where(OrderEvent.order_id == order.id))
+                events_before = _events(session, order)
                 savepoint = session.begin_nested()
                 try:
                     actions.perform(cast.ctx(), cast.actors[_player(action, role)], order, action, data)
                     session.flush()
                     outcome = "ok"
+                    # Checked inside the savepoint, where the action's writes are still visible.
+                    assert _events(session, order) == events_before + 1, (state, action, role)
+                    assert order.state in (targets or {state}), (state, action, role, order.state)
                 except Forbidden as exc:
                     outcome = f"403 {exc.message}"
                 except Conflict as exc:
                     outcome = f"409 {exc.message}"
-                finally:
-                    savepoint.rollback()
+                if outcome != "ok":  # nothing half-written, seen before the rollback
+                    assert _events(session, order) == events_before, (state, action, role)
+                    assert order.state == state, (state, action, role)
+                savepoint.rollback()
                 session.expire_all()
                 if allowed:
                     assert outcome == "ok", (state, action, role, outcome)
                 else:
                     assert outcome != "ok", (state, action, role)
                     assert action in outcome or role in outcome or "extension" in outcome, outcome
-                    if outcome.startswith("409") and role in lifecycle.RULES[action].roles:
+                    if outcome.startswith("409") and role in roles:
                         assert f"'{state}'" in outcome or "extension" in outcome, outcome
-                after = session.scalar(select(func.count(OrderEvent.id)).where(OrderEvent.order_id == order.id))
-                assert after == events_before
-                assert order.state == state
 
 
 def test_a_department_may_not_act_for_another_department(session, app):
