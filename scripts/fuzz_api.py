@@ -78,8 +78,8 @@ def _prepare(url: str, data_dir: str | None) -> dict[str, str]:
     from hotline.auth import issue_token
     from hotline.db import database
     from hotline.demo import seed
-    from workorders.citizen.open311 import issue_key
     from workorders.calendar_store import seed_from_chinesecalendar
+    from workorders.citizen.open311 import issue_key
     from workorders.clock import Clock
     from workorders.people import find_user
 
