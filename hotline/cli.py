@@ -208,7 +208,6 @@ def departments_list() -> None:
             click.echo(f"{dept.code} {dept.name}")
 
 
-from . import kb_cli  # noqa: E402,F401  (registers `hotline kb` on main)
 
 
 def init_app(app: Flask) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from knowledge_base.seed import seed_demo_articles
+from knowledge_base.usage import record_use
 from workorders import actions
 from workorders.calendar_store import load_calendar
 from workorders.citizen.mailboxes import install_defaults as install_default_mailboxes
@@ -178,7 +179,7 @@ def _seed_orders(session: Session, app: Flask, count: int = 200) -> str:
     types = ["complaint"] * 5 + ["help"] * 4 + ["consultation"] * 3 + ["report", "suggestion", "praise", "other"]
     for title, body, label in _messages(app, count):
         at = now - timedelta(days=rng.uniform(0.2, 40))
-        ctx = Context(session, at, calendar, tz, secret)
+        ctx = Context(session, at, calendar, tz, secret, record_article_use=record_use)
         category = categories[LABEL_CATEGORY.get(label, "other")]
         phone = f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
         created = create_order(ctx, users["agent"], {

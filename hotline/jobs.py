@@ -24,6 +24,7 @@ import click
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
+from knowledge_base.usage import record_use
 from workorders.calendar_store import load_calendar
 from workorders.context import Actor, Context
 from workorders.deadlines import local_date
@@ -67,7 +68,8 @@ class JobRun:
 
     def context(self, session: Session) -> Context:
         return Context(session=session, now=self.now, calendar=load_calendar(session),
-                       tz=timezone(self.app), secret=self.app.config["SECRET_KEY"].encode())
+                       tz=timezone(self.app), secret=self.app.config["SECRET_KEY"].encode(),
+                       record_article_use=record_use)
 
 
 @dataclass(frozen=True)

@@ -10,24 +10,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Flask
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from knowledge_base.calibration import MAX_QUERIES, calibrate, distinct_queries
-from knowledge_base.models import SearchLog
+from knowledge_base.calibration import calibrate, past_queries
 from workorders.errors import Invalid
-from workorders.models import WorkOrder
-
-# Orders' requests can be letters; their opening is what an agent would type.
-ORDER_OPENING = 100
-
-
-def past_queries(session: Session, limit: int = MAX_QUERIES) -> list[str]:
-    """The different past queries, as calibration counts them, newest searches first."""
-    searches = session.scalars(
-        select(SearchLog.query).where(SearchLog.kind == "search").order_by(SearchLog.id.desc()).limit(limit))
-    orders = session.scalars(select(WorkOrder.content).order_by(WorkOrder.id.desc()).limit(limit))
-    return distinct_queries([*searches, *(content[:ORDER_OPENING] for content in orders)])
 
 
 def init_app(app: Flask) -> None:

@@ -94,9 +94,7 @@ def kb_reindex() -> None:
               default=None, help="past queries, one a line (default: past searches and orders' requests)")
 def kb_calibrate(queries_file: Path | None) -> None:
     """Measure each article's pull over past queries, so that search discounts it."""
-    from knowledge_base.calibration import calibrate, distinct_queries
-
-    from .kb_calibration import past_queries
+    from knowledge_base.calibration import calibrate, distinct_queries, past_queries
 
     try:
         with unit_of_work() as session:

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
+from knowledge_base.usage import record_use
 from workorders.calendar_store import load_calendar
 from workorders.clock import Clock
 from workorders.context import Context
@@ -42,4 +43,5 @@ def domain_context(session: Session, app: Flask | None = None) -> Context:
         calendar=load_calendar(session),
         tz=timezone(app),
         secret=app.config["SECRET_KEY"].encode(),
+        record_article_use=record_use,
     )

@@ -24,9 +24,10 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from workorders.errors import Invalid
+from workorders.models import WorkOrder
 
 from . import index
-from .models import ArticlePull
+from .models import ArticlePull, SearchLog
 from .search import MAX_QUERY, load_index
 
 # The mean of this many best scores is an article's pull.
@@ -107,3 +108,15 @@ def measure(session: Session, queries: Sequence[str],
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     # A sample with fewer than TOP queries still averages over TOP (the missing ones scored 0).
     return article_ids, best.sum(axis=0) / TOP
+
+
+# Orders' requests can be letters; their opening is what an agent would type.
+ORDER_OPENING = 100
+
+
+def past_queries(session: Session, limit: int = MAX_QUERIES) -> list[str]:
+    """The different past queries, as calibration counts them, newest searches first."""
+    searches = session.scalars(
+        select(SearchLog.query).where(SearchLog.kind == "search").order_by(SearchLog.id.desc()).limit(limit))
+    orders = session.scalars(select(WorkOrder.content).order_by(WorkOrder.id.desc()).limit(limit))
+    return distinct_queries([*searches, *(content[:ORDER_OPENING] for content in orders)])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,6 +25,7 @@ TZ = ZoneInfo("Asia/Shanghai")
 # Set before anything hashes, and inherited by the servers and schedulers tests start.
 os.environ.setdefault("HOTLINE_PASSWORD_HASH", "pbkdf2:sha256:1000")
 TEST_SECRET = "test-secret-key"
+LONG_SESSIONS = timedelta(days=400)
 
 
 def beijing(*args) -> datetime:
@@ -89,6 +90,9 @@ def _make_app(url: str, instance, clock: Clock):
         "TESTING": True,
         "WTF_CSRF_ENABLED": True,
         "PUBLIC_URL": None,
+        # Tests move the clock by days within one browser session; the 12-hour default is
+        # tested on its own (tests/functional/test_web_auth.py).
+        "PERMANENT_SESSION_LIFETIME": LONG_SESSIONS,
     })
 
 

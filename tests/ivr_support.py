@@ -8,6 +8,7 @@ import threading
 import uuid
 import xml.etree.ElementTree as ET
 from contextlib import contextmanager
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
@@ -33,6 +34,7 @@ def ivr_config(url: str, clock, **overrides) -> dict:
         "TESTING": True,
         "WTF_CSRF_ENABLED": True,
         "PUBLIC_URL": None,
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=400),  # as in conftest: tests move the clock by days
         "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "TWILIO_NUMBER": HOTLINE_NUMBER,

@@ -162,10 +162,11 @@ def answer(ctx, actor, order, inputs):
     order.answer_text = inputs.text("text")
     order.article_id = inputs.integer("article_id", required=False, low=1)
     if order.article_id is not None:
-        from knowledge_base.usage import record_use  # the article must be published; its use is counted
-
-        record_use(ctx.session, order.article_id, order_id=order.id, user_id=actor.user_id, now=ctx.now,
-                   today=deadlines.local_date(ctx.now, ctx.tz))
+        if ctx.record_article_use is None:
+            raise RuntimeError("this entry point has no knowledge base: pass Context.record_article_use")
+        # The article must be published and in force; its use is counted.
+        ctx.record_article_use(ctx.session, order.article_id, order_id=order.id, user_id=actor.user_id,
+                               now=ctx.now, today=deadlines.local_date(ctx.now, ctx.tz))
     order.state = State.answered
     _open_callback(ctx, order, active_rules(ctx.session))
 

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -29,12 +30,24 @@ class Actor:
         return cls(None, name, Role.system, None)
 
 
+class ArticleUse(Protocol):
+    """Counts the use of a knowledge-base article in an answer (refusing one not in force)."""
+
+    def __call__(self, session: Session, article_id: int, *, order_id: int, user_id: int | None,
+                 now: datetime, today: date) -> object: ...
+
+
 @dataclass
 class Context:
-    """Everything an operation needs besides its inputs; built once per entry point."""
+    """Everything an operation needs besides its inputs; built once per entry point.
+
+    `record_article_use` is the knowledge base's side of the `answer` action, passed in by the
+    entry point (`knowledge_base.usage.record_use`) so that the domain does not import it.
+    """
 
     session: Session
     now: datetime
     calendar: WorkingCalendar
     tz: ZoneInfo
     secret: bytes
+    record_article_use: ArticleUse | None = None

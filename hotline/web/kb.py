@@ -11,12 +11,19 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from knowledge_base import operations
 from knowledge_base import search as kb_search
+from knowledge_base.models import Article
 from workorders.deadlines import local_date
+from workorders.models import WorkOrder
+from workorders.vocabulary import Role
 
-from ..runtime import timezone
+from .. import db
+from ..runtime import clock, timezone
 
 MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 
@@ -60,3 +67,21 @@ def suggest(session: Session, text: str, now: datetime, limit: int = 5) -> list[
         Suggestion(hit.article.id, hit.article.title, hit.article.answer, pieces(hit.snippet))
         for hit in kb_search.search(session, text, filters, limit=limit)
     ]
+
+
+# --- the order page's offers (kept here, not in kb_pages, which renders the order page itself) ---
+
+def may_draft_from(order: WorkOrder) -> bool:
+    """Whether the order page offers to turn the department's reply into a draft article."""
+    actor = current_user.actor
+    if not order.reply_text:
+        return False
+    return actor.role == Role.supervisor or (actor.role == Role.department and order.department_id is not None
+                                              and actor.department_id == order.department_id)
+
+
+def drafted_from(order: WorkOrder) -> list[Article]:
+    """The articles already drafted from this order's reply that this user may open."""
+    rows = db.session().scalars(select(Article).where(Article.source_order_id == order.id).order_by(Article.id))
+    today = local_date(clock().now(), timezone())
+    return [a for a in rows if operations.can_read(current_user.actor, a, today)]

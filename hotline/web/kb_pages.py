@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from knowledge_base import calibration, operations, synonyms, usage
+from knowledge_base.calibration import past_queries
 from knowledge_base.models import Article, ArticleStatus
 from knowledge_base.search import MAX_QUERY
 from workorders import actions
@@ -27,7 +28,6 @@ from workorders.models import Department, WorkOrder
 from workorders.vocabulary import Role
 
 from .. import db
-from ..kb_calibration import past_queries
 from ..runtime import clock, timezone
 from . import kb_listing
 from .forms import form_inputs
@@ -275,22 +275,6 @@ def update(article_id: int):
 
 
 # --- from the order page ------------------------------------------------------------------------
-
-def may_draft_from(order: WorkOrder) -> bool:
-    """Whether the order page offers to turn the department's reply into a draft article."""
-    actor = current_user.actor
-    if not order.reply_text:
-        return False
-    return actor.role == Role.supervisor or (actor.role == Role.department and order.department_id is not None
-                                              and actor.department_id == order.department_id)
-
-
-def drafted_from(order: WorkOrder) -> list[Article]:
-    """The articles already drafted from this order's reply that this user may open."""
-    rows = db.session().scalars(select(Article).where(Article.source_order_id == order.id).order_by(Article.id))
-    today = _today()
-    return [a for a in rows if operations.can_read(current_user.actor, a, today)]
-
 
 @bp.post("/from-order/<number>")
 @roles_required(*EDITORS)

@@ -24,7 +24,7 @@ from .. import db
 from ..api.orders import PERSONAL_KEYS
 from ..i18n import label
 from ..runtime import domain_context
-from . import calls, duplicates, kb, kb_pages
+from . import calls, duplicates, kb
 from .desk import order_options
 from .forms import form_inputs, resolve_departments, safe_next
 from .present import caller_of, department_names, order_light
@@ -92,8 +92,8 @@ def render_order(order: WorkOrder, *, error: DomainError | str | None = None, fa
         # Recordings and call records are the hotline's own: departments see the order, not the calls.
         calls=calls.calls_of_order(session, order) if personal and actor.role != Role.department else [],
         suggestions=kb.suggest(session, order.content, ctx.now) if "answer" in allowed else [],
-        may_draft_article=kb_pages.may_draft_from(order),
-        drafted_articles=kb_pages.drafted_from(order),
+        may_draft_article=kb.may_draft_from(order),
+        drafted_articles=kb.drafted_from(order),
         invalid_reasons=list(INVALID_REASONS),
         satisfactions=list(Satisfaction),
         error=error,

@@ -151,7 +151,6 @@ def test_the_calendar_page_shows_coverage_and_warns_sixty_days_ahead(web, clock)
     page = admin.page("/admin/calendar")
     assert "2026-12-31" in page and 'id="coverage-warning"' not in page and 'id="calendar-banner"' not in page
     clock.advance(beijing(2026, 11, 15, 9) - clock.now())  # 46 days before the end
-    admin = web("admin")  # the first session ended with its shift (12 hours)
     page = admin.page("/admin/calendar")
     assert 'id="coverage-warning"' in page
     assert 'id="calendar-banner"' in admin.page("/admin/departments")  # the banner is on every page

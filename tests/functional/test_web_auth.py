@@ -165,10 +165,15 @@ def test_inactive_users_cannot_sign_in(app, make_user, session):
     assert session.scalar(select(User.failed_logins).where(User.id == user.id)) == 1  # counted, locks nothing
 
 
-def test_a_session_lasts_a_shift_not_a_month(app, make_user, clock):
+def test_a_session_lasts_a_shift_not_a_month(app, make_user, clock, connection):
+    from hotline import create_app
+
+    default = create_app({"DATABASE_URL": connection.engine.url.render_as_string(hide_password=False),
+                          "SECRET_KEY": "x", "SCHEDULER": "off", "TESTING": True})
+    assert default.permanent_session_lifetime == timedelta(hours=12)  # Flask's own default is 31 days
+    app.config["PERMANENT_SESSION_LIFETIME"] = default.permanent_session_lifetime
     user, _ = make_user("agent")
     person = WebSession(app, user.username)
-    assert app.permanent_session_lifetime == timedelta(hours=12)
     clock.advance(timedelta(hours=11, minutes=59))
     assert person.get("/desk").status_code == 200
     clock.advance(timedelta(minutes=2))
