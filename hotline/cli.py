@@ -62,8 +62,14 @@ def db_upgrade() -> None:
     from workorders.policy_store import install_presets
 
     with unit_of_work() as session:
+        # The years the installed chinesecalendar covers that the table lacks (a newer package
+        # adds next year); years already there, imported or seeded, are never overwritten.
         years = seed_from_chinesecalendar(session, clock().now())
         install_presets(session, current_app.config["POLICY_PRESET"])
+        if years:
+            record_audit(session, CLI_ACTOR, "calendar", ",".join(map(str, years)), "import", None,
+                         {"years": years, "file": "chinesecalendar"}, at=clock().now())
+            after_import(session)  # provisional deadlines are counted again on the new years
     click.echo("database is up to date" + (f"; calendar seeded for {years[0]}–{years[-1]}" if years else ""))
 
 
