@@ -25,6 +25,7 @@ from hotline.db import database
 from hotline.demo import _seed_categories, _seed_departments
 from hotline.runtime import domain_context
 from tests.committed import committed_database
+from tests.conftest import LONG_SESSIONS
 from workorders import actions
 from workorders.calendar_store import seed_from_chinesecalendar
 from workorders.clock import Clock
@@ -138,6 +139,7 @@ def site(tmp_path, monkeypatch, chromium, screenshots):
             "DATABASE_URL": url, "SECRET_KEY": "browser-secret", "SCHEDULER": "off", "CLOCK": clock,
             "TWILIO_ACCOUNT_SID": "AC" + "2" * 32, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
             "TWILIO_NUMBER": HOTLINE_NUMBER, "IVR_TELEPHONY": "console", "PUBLIC_URL": None,
+            "PERMANENT_SESSION_LIFETIME": LONG_SESSIONS,  # tests move the clock by days in one session
         })
         with app.app_context(), database(app).transaction() as session:
             seed_from_chinesecalendar(session, now)
