@@ -18,6 +18,7 @@ from workorders.access import ensure_visible, reveals_personal_data, visible_fil
 from workorders.citizen import mailboxes
 from workorders.errors import DomainError, NotFound
 from workorders.models import OrderEvent, PersonalDataView, WorkOrder
+from workorders.reads import mark_read, unread_events
 from workorders.vocabulary import INVALID_REASONS, Channel, Role, Satisfaction, State
 
 from .. import db
@@ -33,6 +34,7 @@ from .security import browser_blueprint, signed_in
 bp = browser_blueprint("orders", __name__, url_prefix="/orders")
 
 SEARCH_LIMIT = 100
+ANNOTATIONS = ("note", "called_again", "link_original")
 
 
 def _find(session, number: str) -> WorkOrder:
@@ -76,7 +78,11 @@ def render_order(order: WorkOrder, *, error: DomainError | str | None = None, fa
     ctx = domain_context(session)
     actor = current_user.actor
     ensure_visible(session, actor, order)
-    allowed = actions.allowed_actions(session, actor, order, ctx.now)
+    offered = actions.allowed_actions(session, actor, order, ctx.now)
+    # Notes and links annotate the order in any state: a panel of their own, not state actions.
+    annotations = [a for a in offered if a in ANNOTATIONS]
+    allowed = [a for a in offered if a not in ANNOTATIONS]
+    unread = unread_events(session, order, actor.department_id) if actor.role == Role.department else []
     personal = reveals_personal_data(actor, order)
     page = render_template(
         "orders/show.html",
@@ -85,6 +91,8 @@ def render_order(order: WorkOrder, *, error: DomainError | str | None = None, fa
         caller=caller_of(actor, order),
         events=_events(session, order, personal),
         allowed=allowed,
+        annotations=annotations,
+        unread=unread,
         now=ctx.now,
         dept_names=department_names(session),
         mailbox=mailboxes.mailbox_of(session, order.id) if order.channel == Channel.mailbox else None,
@@ -102,6 +110,8 @@ def render_order(order: WorkOrder, *, error: DomainError | str | None = None, fa
         **order_options(session),
     )
     _log_personal_view(session, order, ctx.now)
+    if actor.role == Role.department:
+        mark_read(session, order, actor.department_id, ctx.now)
     session.commit()
     return page, status
 
@@ -122,6 +132,8 @@ def act(number: str, action: str):
     ctx = domain_context(session)
     data = resolve_departments(session, form_inputs(request.form))
     try:
+        if action == "called_again":
+            calls.ensure_call_exists(session, data.get("call_sid"))
         actions.perform(ctx, current_user.actor, order, action, data)
         session.commit()
     except DomainError as exc:
