@@ -190,6 +190,20 @@ ACTION_LABELS = {
     "callback": lazy_gettext("Callback"),
     "review": lazy_gettext("Review"),
     "archive": lazy_gettext("Archive"),
+    "report_severe": lazy_gettext("Report severe overdue"),
+    "recompute_deadline": lazy_gettext("Recount deadline"),
+    "place_callback": lazy_gettext("Automatic callback call"),
+    "urge_waiting": lazy_gettext("Urge (waiting too long)"),
+    "note": lazy_gettext("Note"),
+    "called_again": lazy_gettext("Citizen called again"),
+    "link_original": lazy_gettext("Link to original order"),
+    "repeat_linked": lazy_gettext("Repeat request"),
+}
+
+# Who the scheduler urges about an order waiting too long (workorders/waiting.py).
+URGED_LABELS = {
+    "team_lead": lazy_gettext("Agents' team lead"),
+    "leader": lazy_gettext("Leader"),
 }
 
 INVALID_REASON_LABELS = {
@@ -230,6 +244,11 @@ FIELD_LABELS = {
     "message": lazy_gettext("Message"),
     "satisfaction": lazy_gettext("Satisfaction"),
     "decision": lazy_gettext("Decision"),
+    "attempt": lazy_gettext("Attempt"),
+    "original": lazy_gettext("Original order"),
+    "repeat": lazy_gettext("Repeat order"),
+    "call_sid": lazy_gettext("Call"),
+    "to": lazy_gettext("Urged"),
     # Knowledge-base articles (their refusals and their version history name these fields).
     "title": lazy_gettext("Title"),
     "question": lazy_gettext("Question"),
@@ -271,6 +290,7 @@ LABELS = {
     "mailbox_kind": MAILBOX_KIND_LABELS,
     "kb_status": KB_STATUS_LABELS,
     "kb_change": KB_CHANGE_LABELS,
+    "urged": URGED_LABELS,
 }
 
 
