@@ -200,6 +200,27 @@ ACTION_LABELS = {
     "repeat_linked": lazy_gettext("Repeat request"),
 }
 
+# The scheduled jobs (hotline/jobs.py and the packages that register theirs), for the admin pages.
+JOB_LABELS = {
+    "lights": lazy_gettext("Traffic lights: urge on yellow, supervise on red, report severe overdue; urge orders waiting past their limit"),
+    "callback_timeouts": lazy_gettext("Callback windows that passed unanswered: an unreachable attempt"),
+    "callback_calls": lazy_gettext("Place the automatic satisfaction-survey calls that are due"),
+    "provisional_deadlines": lazy_gettext("Count provisional deadlines again on the current calendar"),
+    "calendar_coverage": lazy_gettext("Warn 60 days before the working-day calendar runs out"),
+    "daily_rollup": lazy_gettext("Statistics roll-up of every finished day"),
+    "stats_rollup": lazy_gettext("Statistics roll-up of the days that new events changed"),
+    "kb_calibrate": lazy_gettext("Measure each knowledge-base article's pull over past queries"),
+    "rate_counter_purge": lazy_gettext("Drop the citizens' rate-limit counters whose window ended days ago"),
+}
+
+DEPARTMENT_KIND_LABELS = {
+    "hotline": lazy_gettext("Hotline office"),
+    "bureau": lazy_gettext("Bureau"),
+    "district": lazy_gettext("District"),
+    "street": lazy_gettext("Street"),
+    "other": lazy_gettext("Other"),
+}
+
 # Who the scheduler urges about an order waiting too long (workorders/waiting.py).
 URGED_LABELS = {
     "team_lead": lazy_gettext("Agents' team lead"),
@@ -291,6 +312,8 @@ LABELS = {
     "kb_status": KB_STATUS_LABELS,
     "kb_change": KB_CHANGE_LABELS,
     "urged": URGED_LABELS,
+    "job": JOB_LABELS,
+    "department_kind": DEPARTMENT_KIND_LABELS,
 }
 
 

@@ -7,7 +7,7 @@ from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
 from workorders.calendar_store import load_calendar
-from workorders.clock import Clock
+from workorders.clock import Clock, format_offset
 from workorders.context import Context
 
 
@@ -23,7 +23,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def clock_banner():
-        return {"clock_banner": None if clock.is_real else clock.describe()}
+        return {"clock_banner": None if clock.is_real else clock_description(clock)}
 
 
 def clock(app: Flask | None = None) -> Clock:
@@ -43,3 +43,12 @@ def domain_context(session: Session, app: Flask | None = None) -> Context:
         tz=timezone(app),
         secret=app.config["SECRET_KEY"].encode(),
     )
+
+
+def clock_description(clock: Clock) -> str:
+    """The banner's words for a clock that is not the real one, in the user's language."""
+    from flask_babel import gettext  # noqa: PLC0415 (only pages ask, inside a request)
+
+    if clock.is_frozen:
+        return gettext("clock frozen")
+    return gettext("clock shifted by %(offset)s", offset=format_offset(clock.offset))
