@@ -34,7 +34,9 @@ LATIN_ALLOWED = {"Twilio", "Excel", "API", "JSON", "CSV", "ECharts", "English", 
                  # keys, as printed on the keyboard (the desk's shortcuts)
                  "Alt", "Ctrl", "Shift", "Tab", "Enter"}
 # Names with digits, removed before looking for words.
-NAMES_WITH_DIGITS = re.compile(r"Open311|WGS84|BM25F?")
+NAMES_WITH_DIGITS = re.compile(r"open311|wgs84|bm25f?", re.I)
+# Paths and addresses are not words (an API path in a hint).
+PATHS = re.compile(r"https?://\S+|(?<![\w/])/[\w./{}-]+")
 PAGES_PER_ROLE = 150
 ORDER_PAGES_PER_ROLE = 25
 SKIP = re.compile(r"^/(static|api|logout|locale|ivr|open311)\b|\.xlsx|\.json|\.csv|/export|/download|/report")
@@ -172,7 +174,7 @@ def crawl(app, username: str, locale: str) -> dict[str, str]:
 def offending(text: str, content: dict, locale: str) -> list[str]:
     """The words of the wrong script on a page, less what people typed (whole or cut short)."""
     if locale == "zh_CN":
-        text = NAMES_WITH_DIGITS.sub(" ", re.sub(r"https?://\S+", " ", text))
+        text = NAMES_WITH_DIGITS.sub(" ", PATHS.sub(" ", text))
         words = {w for w in LATIN_WORD.findall(text) if w not in LATIN_ALLOWED and w not in content["words"]
                  and not any(typed.startswith(w) for typed in content["words"])}
     else:
