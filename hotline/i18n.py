@@ -190,6 +190,41 @@ ACTION_LABELS = {
     "callback": lazy_gettext("Callback"),
     "review": lazy_gettext("Review"),
     "archive": lazy_gettext("Archive"),
+    "report_severe": lazy_gettext("Report severe overdue"),
+    "recompute_deadline": lazy_gettext("Recount deadline"),
+    "place_callback": lazy_gettext("Automatic callback call"),
+    "urge_waiting": lazy_gettext("Urge (waiting too long)"),
+    "note": lazy_gettext("Note"),
+    "called_again": lazy_gettext("Citizen called again"),
+    "link_original": lazy_gettext("Link to original order"),
+    "repeat_linked": lazy_gettext("Repeat request"),
+}
+
+# The scheduled jobs (hotline/jobs.py and the packages that register theirs), for the admin pages.
+JOB_LABELS = {
+    "lights": lazy_gettext("Traffic lights: urge on yellow, supervise on red, report severe overdue; urge orders waiting past their limit"),
+    "callback_timeouts": lazy_gettext("Callback windows that passed unanswered: an unreachable attempt"),
+    "callback_calls": lazy_gettext("Place the automatic satisfaction-survey calls that are due"),
+    "provisional_deadlines": lazy_gettext("Count provisional deadlines again on the current calendar"),
+    "calendar_coverage": lazy_gettext("Warn 60 days before the working-day calendar runs out"),
+    "daily_rollup": lazy_gettext("Statistics roll-up of every finished day"),
+    "stats_rollup": lazy_gettext("Statistics roll-up of the days that new events changed"),
+    "kb_calibrate": lazy_gettext("Measure each knowledge-base article's pull over past queries"),
+    "rate_counter_purge": lazy_gettext("Drop the citizens' rate-limit counters whose window ended days ago"),
+}
+
+DEPARTMENT_KIND_LABELS = {
+    "hotline": lazy_gettext("Hotline office"),
+    "bureau": lazy_gettext("Bureau"),
+    "district": lazy_gettext("District"),
+    "street": lazy_gettext("Street"),
+    "other": lazy_gettext("Other"),
+}
+
+# Who the scheduler urges about an order waiting too long (workorders/waiting.py).
+URGED_LABELS = {
+    "team_lead": lazy_gettext("Agents' team lead"),
+    "leader": lazy_gettext("Leader"),
 }
 
 INVALID_REASON_LABELS = {
@@ -230,6 +265,11 @@ FIELD_LABELS = {
     "message": lazy_gettext("Message"),
     "satisfaction": lazy_gettext("Satisfaction"),
     "decision": lazy_gettext("Decision"),
+    "attempt": lazy_gettext("Attempt"),
+    "original": lazy_gettext("Original order"),
+    "repeat": lazy_gettext("Repeat order"),
+    "call_sid": lazy_gettext("Call"),
+    "to": lazy_gettext("Urged"),
     # Knowledge-base articles (their refusals and their version history name these fields).
     "title": lazy_gettext("Title"),
     "question": lazy_gettext("Question"),
@@ -271,6 +311,9 @@ LABELS = {
     "mailbox_kind": MAILBOX_KIND_LABELS,
     "kb_status": KB_STATUS_LABELS,
     "kb_change": KB_CHANGE_LABELS,
+    "urged": URGED_LABELS,
+    "job": JOB_LABELS,
+    "department_kind": DEPARTMENT_KIND_LABELS,
 }
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from knowledge_base.usage import record_use
 from workorders.calendar_store import load_calendar
-from workorders.clock import Clock
+from workorders.clock import Clock, format_offset
 from workorders.context import Context
 
 
@@ -24,7 +24,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def clock_banner():
-        return {"clock_banner": None if clock.is_real else clock.describe()}
+        return {"clock_banner": None if clock.is_real else clock_description(clock)}
 
 
 def clock(app: Flask | None = None) -> Clock:
@@ -45,3 +45,12 @@ def domain_context(session: Session, app: Flask | None = None) -> Context:
         secret=app.config["SECRET_KEY"].encode(),
         record_article_use=record_use,
     )
+
+
+def clock_description(clock: Clock) -> str:
+    """The banner's words for a clock that is not the real one, in the user's language."""
+    from flask_babel import gettext  # noqa: PLC0415 (only pages ask, inside a request)
+
+    if clock.is_frozen:
+        return gettext("clock frozen")
+    return gettext("clock shifted by %(offset)s", offset=format_offset(clock.offset))

@@ -19,6 +19,11 @@ def action_forms(page: str) -> list[str]:
     return re.findall(r'class="grid-form action-form" data-action="([a-z_]+)"', page)
 
 
+def annotation_forms(page: str) -> list[str]:
+    """The notes and links the order page offers (note, 催单, 重复诉求), in order."""
+    return re.findall(r'class="grid-form annotation-form" data-action="([a-z_]+)"', page)
+
+
 def text_of(page: str) -> str:
     """The page's text without tags (entities decoded), to look for what a person reads."""
     return html.unescape(re.sub(r"<[^>]+>", " ", page))

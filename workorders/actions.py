@@ -23,6 +23,7 @@ from .intake import CREATE_FIELDS, read_order_fields
 from .models import Department, OrderAssignment, WorkOrder
 from .policies import PolicyRules
 from .policy_store import active_rules
+from .waiting import URGED, start_instruction_timer
 from .vocabulary import (
     INVALID_REASONS,
     TERMINAL_STATES,
@@ -175,6 +176,7 @@ def answer(ctx, actor, order, inputs):
 def request_instruction(ctx, actor, order, inputs):
     inputs.text("note")
     order.state = State.awaiting_instruction
+    start_instruction_timer(ctx, order, active_rules(ctx.session))
 
 
 # --- dispatch ---------------------------------------------------------------------------------
@@ -490,3 +492,51 @@ def place_callback(ctx, actor, order, inputs):
     inputs.choice("channel", ["call", "sms"])
     inputs.integer("attempt", low=1)
     order.callback_call_at = None
+
+
+# --- issue 13: waiting-state urges, notes, repeat calls, repeat requests -------------------------
+
+@action("urge_waiting", {"message", "to"})
+def urge_waiting(ctx, actor, order, inputs):
+    """An order left past its intake or instruction limit: its people are urged, once."""
+    inputs.text("message")
+    inputs.choice("to", sorted(set(URGED.values())))
+    order.wait_urged_at = ctx.now
+
+
+@action("note", {"text"})
+def note(ctx, actor, order, inputs):
+    inputs.text("text")
+
+
+@action("called_again", {"text", "call_sid"})
+def called_again(ctx, actor, order, inputs):
+    """催单: the citizen called again about this open order; the call is linked when there is one."""
+    inputs.text("text", required=False)
+    # The web shell checks that the call exists (the call records are the telephony adapter's).
+    inputs.short("call_sid", required=False)
+
+
+@action("link_original", {"original", "note"})
+def link_original(ctx, actor, order, inputs):
+    """重复诉求: this order repeats an archived one; both histories show the link."""
+    number = inputs.short("original", required=True)
+    inputs.text("note", required=False)
+    original = ctx.session.scalar(select(WorkOrder).where(WorkOrder.number == number))
+    if original is None:
+        raise Invalid("'original': no order numbered '%(number)s'", number=number)
+    if original.id == order.id:
+        raise Invalid("'original': an order cannot repeat itself")
+    if original.state != State.archived:
+        raise Invalid("'original': order %(number)s is not archived; link a repeat only to an archived order",
+                      number=number)
+    order.repeat_of_id = original.id
+    # The original's own event (its version moves with it, so a concurrent change is detected).
+    events.append(ctx.session, original, actor, "repeat_linked", original.state, {"repeat": order.number}, {},
+                  ctx.now)
+
+
+@action("repeat_linked", {"repeat"})
+def repeat_linked(ctx, actor, order, inputs):
+    """The archived original's side of `link_original` (written there, in the same transaction)."""
+    inputs.short("repeat", required=True)

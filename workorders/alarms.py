@@ -22,7 +22,7 @@ from datetime import UTC, datetime, time, timedelta, tzinfo
 
 from .calendar import WorkingCalendar
 from .deadlines import local_date
-from .vocabulary import DEADLINE_STATES, State
+from .vocabulary import DEADLINE_STATES, WAITING_STATES, State
 
 ONE_SECOND = timedelta(seconds=1)
 CALLBACK_STATES = frozenset({State.answered, State.replied})
@@ -30,12 +30,17 @@ CALLBACK_STATES = frozenset({State.answered, State.replied})
 CALLING_HOURS = (time(9, 0), time(20, 0))
 
 # The light transitions in the order they happen; each is an action of the lifecycle table.
-LIGHT_ACTIONS = ("urge", "supervise", "report_severe")
+LIGHT_ACTIONS = ("urge", "supervise", "report_severe", "urge_waiting")
 
 
 def pending_lights(order) -> list[tuple[str, datetime]]:
     """The light transitions not yet answered for the current deadline, with the time each is
     due, in lifecycle order. `order` is a WorkOrder or anything with the same attributes."""
+    if order.state in WAITING_STATES:
+        # A waiting order is urged once, the second after its limit (workorders/waiting.py).
+        if order.wait_due_at is not None and order.wait_urged_at is None:
+            return [("urge_waiting", order.wait_due_at + ONE_SECOND)]
+        return []
     if order.state not in DEADLINE_STATES or order.due_at is None:
         return []
     pending = []
@@ -66,7 +71,7 @@ def callback_call_due(order, now: datetime) -> bool:
 
 
 def next_alarm(order) -> datetime | None:
-    if order.state in DEADLINE_STATES:
+    if order.state in DEADLINE_STATES or order.state in WAITING_STATES:
         pending = [at for _, at in pending_lights(order)]
         return min(pending) if pending else None
     if order.state in CALLBACK_STATES and order.callback_due_at is not None:

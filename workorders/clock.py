@@ -55,6 +55,14 @@ class Clock:
     def is_real(self) -> bool:
         return self._frozen_at is None and not self._offset
 
+    @property
+    def is_frozen(self) -> bool:
+        return self._frozen_at is not None
+
+    @property
+    def offset(self) -> timedelta:
+        return self._offset
+
     def describe(self) -> str:
         """One line for the banner shown while the clock is not the real one."""
         if self._frozen_at is not None:

@@ -11,12 +11,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import events, lifecycle
+from .alarms import next_alarm
 from .context import Actor, Context
 from .deadlines import local_date
 from .errors import Invalid
 from .inputs import Inputs
 from .models import Category, OrderNumberCounter, WorkOrder
+from .policy_store import active_rules
 from .vocabulary import Channel, OrderType, State
+from .waiting import start_intake_timer
 
 CREATE_FIELDS = {
     "type", "channel", "content", "caller_name", "caller_phone", "category", "district",
@@ -117,6 +120,8 @@ def create_order(ctx: Context, actor: Actor, data: dict, channel: str | None = N
         supervised=False,
         **{**defaults, **fields},
     )
+    start_intake_timer(ctx, order, active_rules(ctx.session))
+    order.next_alarm_at = next_alarm(order)
     ctx.session.add(order)
     ctx.session.flush()
     recorded = {k: v for k, v in inputs.data.items() if k in CREATE_FIELDS}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import Conflict, Forbidden
-from .vocabulary import DEADLINE_STATES, TERMINAL_STATES, Role, State
+from .vocabulary import DEADLINE_STATES, TERMINAL_STATES, WAITING_STATES, Role, State
 
 S = State
 R = Role
@@ -31,6 +31,7 @@ def rule(action, roles, sources, targets, label_zh) -> Rule:
 
 
 STAYS: tuple[State, ...] = ()
+STAFF = {R.agent, R.supervisor, R.leader, R.department, R.admin}
 
 LIFECYCLE: tuple[Rule, ...] = (
     #    action               who                            from                            to
@@ -58,6 +59,13 @@ LIFECYCLE: tuple[Rule, ...] = (
     rule("report_severe",     {R.system},                   DEADLINE_STATES,                 STAYS, "严重超期通报"),
     rule("recompute_deadline", {R.system},                  DEADLINE_STATES,                 STAYS, "重算期限"),
     rule("place_callback",    {R.system},                   {S.answered, S.replied},         STAYS, "自动回访外呼"),
+    # Issue 13 (worklists): timers on waiting states, notes, repeat calls and repeat requests.
+    rule("urge_waiting",      {R.system},                   WAITING_STATES,                  STAYS, "超时催办"),
+    rule("note",              STAFF,                        frozenset(State),                STAYS, "备注"),
+    rule("called_again",      {R.agent, R.supervisor},      NON_TERMINAL,                    STAYS, "催单"),
+    rule("link_original",     {R.agent, R.supervisor},      NON_TERMINAL,                    STAYS, "关联原工单"),
+    # Written on the archived original when a new order is linked to it (never offered to people).
+    rule("repeat_linked",     {R.system},                   {S.archived},                    STAYS, "重复诉求"),
 )
 
 RULES: dict[str, Rule] = {r.action: r for r in LIFECYCLE}

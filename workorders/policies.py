@@ -77,6 +77,9 @@ class PolicyRules:
     extension_caps: dict[str, int] = field(default_factory=dict)
     joint_limit: Limit | None = None
     category_limits: dict[str, Limit] = field(default_factory=dict)
+    # Waiting states: intake (待受理) in hours, instruction (待批办) in working days.
+    intake_hours: int = 24
+    instruction_days: int = 1
 
     def limit_for(self, order_type: str, category_codes: list[str], handling: str) -> Limit:
         """The limit for an order: a category rule beats a joint rule beats the type's limit."""
@@ -107,6 +110,8 @@ class PolicyRules:
             "extension_caps": dict(self.extension_caps),
             "joint_limit": self.joint_limit.to_json() if self.joint_limit else None,
             "category_limits": {c: lim.to_json() for c, lim in self.category_limits.items()},
+            "intake_hours": self.intake_hours,
+            "instruction_days": self.instruction_days,
         }
 
     @classmethod
@@ -159,6 +164,8 @@ class PolicyRules:
                 c: Limit.from_json(v, of_category=c)
                 for c, v in (data.get("category_limits") or {}).items()
             },
+            intake_hours=whole("intake_hours", 24, low=1),
+            instruction_days=whole("instruction_days", 1, low=1),
         )
 
 

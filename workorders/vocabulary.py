@@ -42,6 +42,8 @@ class State(StrEnum):
 TERMINAL_STATES = frozenset({State.invalid, State.merged, State.archived})
 # States in which a department holds the order and the clock runs against it.
 DEADLINE_STATES = frozenset({State.dispatched, State.in_progress, State.committed})
+# States in which the order waits for the hotline itself: intake (agents) and instruction (a leader).
+WAITING_STATES = frozenset({State.new, State.awaiting_instruction})
 
 
 class Role(StrEnum):

@@ -25,6 +25,7 @@ from workorders.policy_store import activate, save_rules
 from workorders.vocabulary import OrderType
 
 from .. import db
+from ..i18n import JOB_LABELS
 from ..auth import hash_password, issue_token
 from ..i18n import label
 from ..runtime import clock, timezone
@@ -426,5 +427,5 @@ def job_runs():
     job = request.args.get("job", "")
     failed = request.args.get("failed") == "1"
     runs = jobs.recent_runs(session, job=job if job in specs else None, failed_only=failed)
-    return render_template("admin/jobs.html", runs=runs, specs=specs, job=job, failed=failed,
+    return render_template("admin/jobs.html", runs=runs, specs=specs, job=job, failed=failed, job_names=JOB_LABELS,
                            lease=lease_holder(session))

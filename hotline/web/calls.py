@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ivr import calls as ivr_calls
 from ivr.models import Call, CallOrder
 from ivr.phones import variants
+from workorders.errors import Invalid
 from workorders.models import WorkOrder
 
 HISTORY_SIZE = 5
@@ -65,3 +66,10 @@ def calls_of_order(session: Session, order: WorkOrder) -> list[tuple[str, Call]]
         .where(CallOrder.order_id == order.id).order_by(Call.started_at)
     ).all()
     return [(kind, call) for kind, call in rows]
+
+
+def ensure_call_exists(session: Session, sid) -> None:
+    """催单 links the call the citizen made again; a call that was never recorded is refused."""
+    if sid and isinstance(sid, str) and sid.strip():
+        if session.scalar(select(Call.id).where(Call.call_sid == sid.strip())) is None:
+            raise Invalid("'call_sid': no call '%(sid)s'", sid=sid.strip()[:64])

@@ -25,7 +25,7 @@ from ..i18n import label
 from ..runtime import clock, domain_context
 from . import calls, kb
 from .forms import form_inputs, resolve_departments
-from .present import category_tree, department_tree, excerpt, localtime
+from .present import category_tree, department_tree, excerpt, localtime, order_light
 from .security import browser_blueprint, roles_required
 
 bp = browser_blueprint("desk", __name__, url_prefix="/desk")
@@ -142,7 +142,9 @@ def intake():
         select(WorkOrder.channel, func.count(WorkOrder.id)).where(WorkOrder.state == State.new)
         .group_by(WorkOrder.channel)).all())
     orders = _intake_queue(session, channel if channel in Channel.__members__ else None)
+    now = clock().now()
     return render_template("desk/queue.html", title=_("Intake queue"), kind="intake", orders=orders,
+                           lights={o.id: order_light(o, now) for o in orders},
                            total=sum(by_channel.values()), by_channel=by_channel, channel=channel,
                            mailboxes=mailboxes.mailboxes_of(session, [o.id for o in orders]))
 

@@ -12,6 +12,7 @@ from sqlalchemy import and_, func, or_, select
 
 from workorders.access import department_scope
 from workorders.models import OrderAssignment, OrderEvent, WorkOrder
+from workorders.reads import unread_actions
 from workorders.vocabulary import DEADLINE_STATES, State
 
 from .. import db
@@ -61,5 +62,6 @@ def index():
               for name, where in filters.items()}
     order_by = (WorkOrder.updated_at.desc(),) if tab == "returned" else (WorkOrder.due_at, WorkOrder.id)
     rows = list(session.scalars(select(WorkOrder).where(filters[tab]).order_by(*order_by).limit(LIST_SIZE)))
+    marks = unread_actions(session, [o.id for o in rows], current_user.user.department_id)
     return render_template("inbox/index.html", tab=tab, tabs=TABS, counts=counts, orders=rows,
-                           lights={o.id: order_light(o, now) for o in rows}, now=now)
+                           lights={o.id: order_light(o, now) for o in rows}, now=now, marks=marks)

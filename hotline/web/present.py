@@ -13,7 +13,7 @@ from workorders.access import mask_name, mask_phone, reveals_personal_data
 from workorders.context import Actor
 from workorders.deadlines import is_past, light
 from workorders.models import Category, Department, WorkOrder
-from workorders.vocabulary import DEADLINE_STATES, Light
+from workorders.vocabulary import DEADLINE_STATES, WAITING_STATES, Light
 
 from ..i18n import label
 from ..runtime import timezone
@@ -41,7 +41,10 @@ def excerpt(text: str | None, length: int = 60) -> str:
 
 
 def order_light(order: WorkOrder, now: datetime) -> str:
-    """green / yellow / red / severe for an order a department holds; none otherwise."""
+    """green / yellow / red / severe for an order a department holds, green / yellow / red for one
+    waiting for intake or instruction; none otherwise."""
+    if order.state in WAITING_STATES and order.wait_due_at is not None and order.wait_yellow_at is not None:
+        return light(now, order.wait_due_at, order.wait_yellow_at)
     if order.state not in DEADLINE_STATES or order.due_at is None or order.yellow_at is None:
         return Light.none
     if order.severe_at is not None and is_past(now, order.severe_at):
@@ -134,7 +137,7 @@ def department_names(session: Session) -> dict[int, str]:
 
 # Event inputs whose values are codes with a translated label.
 CODED_INPUTS = {"type": "type", "channel": "channel", "handling": "handling", "satisfaction": "satisfaction",
-                "reason_code": "invalid_reason"}
+                "reason_code": "invalid_reason", "to": "urged"}
 
 
 def show_value(key: str, value) -> str:

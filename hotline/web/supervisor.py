@@ -16,6 +16,7 @@ from workorders.vocabulary import DEADLINE_STATES, State
 
 from .. import db
 from ..runtime import clock
+from ..worklists.filters import light_condition
 from .present import order_light
 from .security import browser_blueprint, roles_required
 
@@ -79,6 +80,17 @@ def light_board(session, now) -> list[dict]:
     return sorted(board, key=lambda row: (-row["severe"], -row["red"], -row["yellow"], row["code"]))
 
 
+def waiting_board(session, now) -> list[dict]:
+    """Orders waiting for the hotline itself, by light: intake (待受理) and instruction (待批办)."""
+    out = []
+    for state in (State.new, State.awaiting_instruction):
+        counts = {name: session.scalar(select(func.count(WorkOrder.id)).where(
+            WorkOrder.state == state, light_condition(name, now))) or 0 for name in ("green", "yellow", "red")}
+        total = session.scalar(select(func.count(WorkOrder.id)).where(WorkOrder.state == state)) or 0
+        out.append({"state": state, **counts, "total": total})
+    return out
+
+
 def _can(order: WorkOrder, action: str) -> bool:
     return lifecycle.is_allowed(action, current_user.role, order.state)
 
@@ -90,7 +102,7 @@ def index():
     now = clock().now()
     filters = _queue_filters(now)
     return render_template("supervisor/index.html", name=None, queues=QUEUES, counts=_counts(session, filters),
-                           board=light_board(session, now))
+                           board=light_board(session, now), waiting=waiting_board(session, now))
 
 
 @bp.get("/<name>")

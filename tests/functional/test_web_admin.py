@@ -184,5 +184,6 @@ def test_the_job_runs_page_shows_what_the_scheduler_recorded(app, web, clock):
     clock.advance(timedelta(minutes=1))
     run_job(app, "lights", "test-process")
     page = web("admin").page("/admin/jobs")
-    assert "<td>lights</td>" in page and "test-process" in page
-    assert "<td>lights</td>" not in web("admin").page("/admin/jobs?job=calendar_coverage")
+    # The job by its name in the admin's language (zh_CN), its code kept on the cell.
+    assert '<td data-job="lights">亮灯：黄灯催办' in page and "test-process" in page
+    assert 'data-job="lights"' not in web("admin").page("/admin/jobs?job=calendar_coverage")

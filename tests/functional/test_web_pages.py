@@ -21,7 +21,8 @@ from workorders.models import Category, Department, Policy, User
 MACHINE_PREFIXES = ("/api/", "/ivr/", "/open311/")
 # The staff pages of issue 6 (the citizen portal's pages are tested with the portal).
 STAFF_BLUEPRINTS = {"auth", "desk", "orders", "inbox", "supervisor", "admin"}
-JSON_ENDPOINTS = {"desk.incoming_calls", "desk.suggest"}
+# Endpoints that answer with data, not a page (JSON, the Excel export).
+JSON_ENDPOINTS = {"desk.incoming_calls", "desk.suggest", "orders.export"}
 TABLES = ["users", "work_orders", "order_events", "departments", "categories", "policies", "api_tokens",
           "calendar_days"]
 HOSTILE = '<script>alert("x")</script>'

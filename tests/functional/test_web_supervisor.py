@@ -23,7 +23,7 @@ def order_of(session, number: str) -> WorkOrder:
 
 def board_row(page: str, code: str) -> list[int]:
     row = re.search(rf'<tr data-department="{re.escape(code)}">(.*?)</tr>', page, re.S).group(1)
-    return [int(n) for n in re.findall(r"<td[^>]*>(\d+)</td>", row)]
+    return [int(n) for n in re.findall(r'class="figure[^"]*">(\d+)</a>', row)]
 
 
 def test_the_board_counts_open_orders_by_light_and_department(web, desk, clock):

@@ -175,7 +175,8 @@ def test_a_committed_order_is_judged_by_its_committed_date(cast, session, clock)
 
 def test_the_alarm_follows_the_order_through_its_life(cast, session, clock):
     order = cast.new_order()
-    assert order.next_alarm_at is None
+    # In intake: the urge of the intake limit (Karamay preset: 24 hours), the second after it.
+    assert order.next_alarm_at == clock.now() + timedelta(hours=24, seconds=1)
     cast.do(order, "agent", "dispatch", {"department": "housing"})
     assert order.next_alarm_at == YELLOW
     cast.do(order, "department", "sign")

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from tests.builders import Cast
 from workorders import actions, lifecycle
+from workorders.access import can_see
 from workorders.errors import Conflict, Forbidden
 from workorders.models import OrderEvent
 from workorders.vocabulary import State
@@ -42,6 +43,11 @@ SAMPLE_INPUTS = {
     "report_severe": {"note": "严重超期，报督办通报"},
     "recompute_deadline": {"reason": "工作日历已更新"},
     "place_callback": {"channel": "call", "attempt": 1},
+    "urge_waiting": {"message": "工单待受理已超时", "to": "team_lead"},
+    "note": {"text": "来电人补充：周末在家"},
+    "called_again": {"text": "市民再次来电催问"},
+    "link_original": "archived",  # filled in per test: the number of an archived order
+    "repeat_linked": {"repeat": "20260302-00009"},
 }
 OPEN = {"dispatched", "in_progress", "committed"}  # "any open": with a department, deadline running
 NON_TERMINAL = {"new", "answered", "awaiting_instruction", "dispatched", "returned", "in_progress", "committed",
@@ -111,13 +117,23 @@ def test_each_action_succeeds_exactly_where_the_table_allows_it(session, app, st
         cast = Cast(session)
         order = cast.order_in(state)
         spare = cast.new_order()
+        archived = cast.order_in("archived")
         session.flush()
+        department_sees = can_see(session, cast.actors["department"], order)
         for action in lifecycle.ACTIONS:
             for role in ROLES:
                 roles, sources, targets = SPEC_TABLE[action]
                 allowed = role in roles and state in sources
                 sample = SAMPLE_INPUTS[action]
-                data = {"into": spare.number} if sample is None else dict(sample)
+                if sample is None:
+                    data = {"into": spare.number}
+                elif sample == "archived":
+                    data = {"original": archived.number}
+                else:
+                    data = dict(sample)
+                # A department annotates only the orders it sees.
+                if role == "department" and not department_sees:
+                    allowed = False
                 # The fixture order carries a pending extension in in_progress/committed.
                 if action == "request_extension" and order.pending_extension_days:
                     allowed = False

@@ -25,7 +25,8 @@ from ..context import Actor, Context
 from ..events import _to_json
 from ..inputs import Inputs
 from ..models import WorkOrder
-from ..vocabulary import DEADLINE_STATES
+from ..vocabulary import DEADLINE_STATES, WAITING_STATES
+from ..waiting import urge_inputs
 from .bulk import insert_events, update_orders
 
 log = logging.getLogger(__name__)
@@ -41,9 +42,9 @@ LIGHT_INPUTS = {
 _orders = WorkOrder.__table__
 # The only columns the light handlers and the alarm read or write.
 _READ = ("id", "version", "last_event_seq", "state", "due_at", "yellow_at", "severe_at",
-         "urged_at", "supervised", "severe_reported_at", "next_alarm_at")
+         "urged_at", "supervised", "severe_reported_at", "next_alarm_at", "wait_due_at", "wait_urged_at")
 _BOOKKEEPING = {"id", "version", "last_event_seq"}
-_WRITE = ("urged_at", "supervised", "severe_reported_at", "next_alarm_at")
+_WRITE = ("urged_at", "supervised", "severe_reported_at", "next_alarm_at", "wait_urged_at")
 
 
 def due_orders_query(now, limit: int):
@@ -51,7 +52,7 @@ def due_orders_query(now, limit: int):
     for the next sweep (PostgreSQL; SQLite's write lock already excludes everyone else)."""
     return (
         select(*(_orders.c[name] for name in _READ))
-        .where(_orders.c.next_alarm_at <= now, state_in(DEADLINE_STATES))
+        .where(_orders.c.next_alarm_at <= now, state_in(DEADLINE_STATES | WAITING_STATES))
         .order_by(_orders.c.next_alarm_at, _orders.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -102,7 +103,8 @@ def _act(ctx: Context, order: SimpleNamespace, name: str) -> dict:
     lifecycle.check_role(name, SCHEDULER.role)
     lifecycle.check_state(name, order.state)
     fields, handler = actions.HANDLERS[name]
-    inputs = Inputs(dict(LIGHT_INPUTS[name]), allowed=fields)
+    said = urge_inputs(order.state) if name == "urge_waiting" else LIGHT_INPUTS[name]
+    inputs = Inputs(dict(said), allowed=fields)
     before = dict(vars(order))
     from_state = order.state
     handler(ctx, SCHEDULER, order, inputs)

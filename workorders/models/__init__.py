@@ -4,6 +4,7 @@ from .calendar import CalendarDay, CalendarImport
 from .catalog import Category, Policy
 from .order import OrderAssignment, OrderEvent, OrderNumberCounter, PersonalDataView, WorkOrder
 from .organisation import ApiToken, Department, User
+from .reads import OrderRead
 
 __all__ = [
     "ApiToken",
@@ -15,6 +16,7 @@ __all__ = [
     "OrderAssignment",
     "OrderEvent",
     "OrderNumberCounter",
+    "OrderRead",
     "PersonalDataView",
     "Policy",
     "User",

@@ -75,6 +75,10 @@ class WorkOrder(Base):
     urged_at: Mapped[datetime | None]
     supervised: Mapped[bool] = mapped_column(Boolean, default=False)
     severe_reported_at: Mapped[datetime | None]
+    # The timer of a waiting state (intake, instruction): its limit, yellow and the one urge.
+    wait_due_at: Mapped[datetime | None]
+    wait_yellow_at: Mapped[datetime | None]
+    wait_urged_at: Mapped[datetime | None]
 
     # Outcome.
     answer_text: Mapped[str | None] = mapped_column(Text)
@@ -90,11 +94,13 @@ class WorkOrder(Base):
     closed_at: Mapped[datetime | None]
     invalid_reason: Mapped[str | None] = mapped_column(String(40))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("work_orders.id"))
+    # 重复诉求: the archived order this one repeats (issue 13).
+    repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("work_orders.id"))
 
     category: Mapped[Category | None] = relationship()
     department: Mapped[Department | None] = relationship(foreign_keys=[department_id])
     created_by: Mapped[User | None] = relationship()
-    merged_into: Mapped[WorkOrder | None] = relationship(remote_side=[id])
+    merged_into: Mapped[WorkOrder | None] = relationship(remote_side=[id], foreign_keys=[merged_into_id])
     assignments: Mapped[list[OrderAssignment]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderAssignment.id"
     )
