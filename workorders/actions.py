@@ -90,7 +90,10 @@ def allowed_actions(session: Session, actor: Actor, order: WorkOrder, now) -> li
             _department_guard(session, actor, order, name)
         except Forbidden:
             continue
-        if name == "return" and order.return_deadline_at and now > order.return_deadline_at:
+        if (name == "return" and order.return_deadline_at and now > order.return_deadline_at
+                and not handling.is_forwarded(order)):
+            continue
+        if name == "forward" and not handling.has_sub_units(session, order.department_id):
             continue
         out.append(name)
     return out
@@ -98,7 +101,7 @@ def allowed_actions(session: Session, actor: Actor, order: WorkOrder, now) -> li
 
 # --- guards -----------------------------------------------------------------------------------
 
-LEAD_ACTIONS = {"sign", "return", "interim_reply", "request_extension", "reply"}
+LEAD_ACTIONS = {"sign", "return", "interim_reply", "request_extension", "reply", "forward"}
 
 
 def _department_guard(session: Session, actor: Actor, order: WorkOrder, name: str) -> None:
@@ -109,6 +112,8 @@ def _department_guard(session: Session, actor: Actor, order: WorkOrder, name: st
                         action=name)
     if name == "opinion" and actor.department_id not in order.co_department_ids:
         raise Forbidden("only a co-department of joint order %(number)s gives an opinion", number=order.number)
+    if name == "take_back":
+        handling.check_take_back(session, actor, order)
 
 
 def _rules(order: WorkOrder) -> PolicyRules:
@@ -264,6 +269,9 @@ def sign(ctx, actor, order, inputs):
 @action("return", {"reason"})
 def return_(ctx, actor, order, inputs):
     inputs.text("reason")
+    if handling.is_forwarded(order):
+        handling.return_to_parent(ctx, order)
+        return
     if order.return_deadline_at is not None and ctx.now > order.return_deadline_at:
         raise Conflict(
             "the return window of order %(number)s closed at %(closed_at)s; reply or ask for an extension instead",
@@ -353,8 +361,9 @@ def reply(ctx, actor, order, inputs):
     order.reply_text = inputs.text("text")
     order.resolved = inputs.boolean("resolved", required=True)
     order.replied_at = ctx.now
-    order.state = State.replied
-    _open_callback(ctx, order, _rules(order))
+    order.state = handling.reply_state(order)
+    if order.state == State.replied:
+        _open_callback(ctx, order, _rules(order))
 
 
 # --- supervision ------------------------------------------------------------------------------
@@ -489,3 +498,7 @@ def place_callback(ctx, actor, order, inputs):
     inputs.choice("channel", ["call", "sms"])
     inputs.integer("attempt", low=1)
     order.callback_call_at = None
+
+
+# Forward, take back, reassign, reply review: more handlers, registered on import.
+from . import handling  # noqa: E402

@@ -71,6 +71,10 @@ class PolicyRules:
     extension_caps: dict[str, int] = field(default_factory=dict)
     joint_limit: Limit | None = None
     category_limits: dict[str, Limit] = field(default_factory=dict)
+    # 办结审核: a department's reply waits for the hotline's approval before the callback.
+    reply_review: bool = False
+    # 改派: whether the new department's limit counts again from the reassignment.
+    reassign_restarts_deadline: bool = True
 
     def limit_for(self, order_type: str, category_codes: list[str], handling: str) -> Limit:
         """The limit for an order: a category rule beats a joint rule beats the type's limit."""
@@ -101,6 +105,8 @@ class PolicyRules:
             "extension_caps": dict(self.extension_caps),
             "joint_limit": self.joint_limit.to_json() if self.joint_limit else None,
             "category_limits": {c: lim.to_json() for c, lim in self.category_limits.items()},
+            "reply_review": self.reply_review,
+            "reassign_restarts_deadline": self.reassign_restarts_deadline,
         }
 
     @classmethod
@@ -132,6 +138,13 @@ class PolicyRules:
         if not isinstance(caps, dict) or any(not isinstance(v, int) or v < 1 for v in caps.values()):
             raise Invalid("policy extension_caps maps a type to a whole number of days")
         joint = data.get("joint_limit")
+
+        def flag(name: str, default: bool) -> bool:
+            value = data.get(name, default)
+            if not isinstance(value, bool):
+                raise Invalid("policy %(name)s must be true or false", name=name)
+            return value
+
         return cls(
             limits={t: Limit.from_json(v, of_type=t) for t, v in raw_limits.items()},
             return_window_days=whole("return_window_days", 0),
@@ -148,6 +161,8 @@ class PolicyRules:
                 c: Limit.from_json(v, of_category=c)
                 for c, v in (data.get("category_limits") or {}).items()
             },
+            reply_review=flag("reply_review", False),
+            reassign_restarts_deadline=flag("reassign_restarts_deadline", True),
         )
 
 

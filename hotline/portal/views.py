@@ -114,7 +114,7 @@ def query():
     return render_template(
         "portal/result.html", order=order, words=state_words(order, department),
         steps=[(step.at, step_words(step)) for step in public_timeline(session, order)],
-        content=scrub(order.content, order), reply=order.reply_text or order.answer_text,
+        content=scrub(order.content, order), reply=_public_reply(order),
         department=department,
     )
 
@@ -162,3 +162,10 @@ def reply(number: str):
                 message = _("Thank you: your rating has been recorded.")
                 entry = publication.published(session, number)
     return render_template("portal/reply.html", entry=entry, message=message, error=error), status
+
+
+def _public_reply(order) -> str | None:
+    """A reply the hotline has not yet let through (办结审核) is not the citizen's to read."""
+    if order.state == "reply_review":
+        return None
+    return order.reply_text or order.answer_text
