@@ -61,7 +61,7 @@ def forwarding_chain(session: Session, order: WorkOrder) -> list[int]:
 
 def check_take_back(session: Session, actor: Actor, order: WorkOrder) -> None:
     if actor.department_id not in forwarding_chain(session, order):
-        raise Forbidden("only a unit above the one holding order %(number)s may take it back",
+        raise Forbidden("take_back: only a department above the one holding order %(number)s may take it back",
                         number=order.number)
 
 
