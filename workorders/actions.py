@@ -21,6 +21,7 @@ from .errors import Conflict, Forbidden, Invalid, NotFound
 from .inputs import Inputs
 from .intake import CREATE_FIELDS, read_order_fields
 from .models import Department, OrderAssignment, WorkOrder
+from .notifications import outbox
 from .policies import PolicyRules
 from .policy_store import active_rules
 from .vocabulary import (
@@ -72,10 +73,11 @@ def perform(ctx: Context, actor: Actor, order: WorkOrder, name: str, data: Any) 
     order.updated_at = ctx.now
     order.next_alarm_at = next_alarm(order)
     recorded = {k: v for k, v in inputs.data.items() if k in fields}
-    events.append(
+    event = events.append(
         ctx.session, order, actor, name, from_state, recorded,
         events.diff(before, events.snapshot(order)), ctx.now,
     )
+    outbox.record(ctx.session, [event], ctx.now)  # sent after the commit by the notifications job
     _close_if_no_callback(ctx, order)
     return order
 
