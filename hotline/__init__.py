@@ -7,7 +7,7 @@ from flask import Flask
 
 import ivr
 
-from . import api, cli, config, db, kb_calibration, notifications, open311, portal, runtime, scheduler, stats_web, web
+from . import api, attachments, cli, config, db, kb_calibration, notifications, open311, portal, runtime, scheduler, stats_web, web
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     stats_web.init_app(app)  # statistics, reports, notice board (SPEC §7)
     kb_calibration.init_app(app)  # the nightly knowledge-base calibration
     notifications.init_app(app)  # SMS, e-mail and in-app notices of department handling
+    attachments.init_app(app)  # photos and documents on orders and replies
     scheduler.init_app(app)  # last: it may start the embedded scheduler
 
     return app

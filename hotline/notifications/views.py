@@ -46,7 +46,7 @@ def unread_count() -> dict:
     """For the navigation's bell on every page of a signed-in user."""
     if not getattr(current_user, "is_authenticated", False):
         return {}
-    return {"unread_notices": unread(db.session(), current_user.id)}
+    return {"unread_notices": unread(db.session(), current_user.user.id)}
 
 
 def latest(session, user_id: int):
@@ -65,7 +65,7 @@ def mark_read(session, user_id: int) -> None:
 @signed_in
 def index():
     session = db.session()
-    rows = latest(session, current_user.id)
+    rows = latest(session, current_user.user.id)
     return render_template("notifications/index.html", rows=rows, notice_label=notice_label)
 
 
@@ -73,7 +73,7 @@ def index():
 @signed_in
 def read_all():
     session = db.session()
-    mark_read(session, current_user.id)
+    mark_read(session, current_user.user.id)
     session.commit()
     return redirect(url_for("notifications.index"))
 

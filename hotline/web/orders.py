@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ivr.phones import looks_like_phone, variants
 from workorders import actions, handling
 from workorders.access import ensure_visible, reveals_personal_data, visible_filter
+from workorders.attachments.operations import visible_attachments
 from workorders.citizen import mailboxes
 from workorders.errors import DomainError, NotFound
 from workorders.models import Department, OrderEvent, PersonalDataView, WorkOrder
@@ -83,6 +84,7 @@ def render_order(order: WorkOrder, *, error: DomainError | str | None = None, fa
     ensure_visible(session, actor, order)
     allowed = actions.allowed_actions(session, actor, order, ctx.now)
     personal = reveals_personal_data(actor, order)
+    attachments, withheld = visible_attachments(session, actor, order)
     page = render_template(
         "orders/show.html",
         order=order,
@@ -102,6 +104,8 @@ def render_order(order: WorkOrder, *, error: DomainError | str | None = None, fa
         invalid_reasons=list(INVALID_REASONS),
         satisfactions=list(Satisfaction),
         accountable_id=handling.accountable_id(order),
+        attachments=attachments,
+        withheld=withheld,
         sub_units=_sub_units(session, order) if "forward" in allowed else [],
         error=error,
         failed_action=failed_action,
