@@ -7,7 +7,21 @@ from flask import Flask
 
 import ivr
 
-from . import api, attachments, cli, config, db, kb_calibration, notifications, open311, portal, runtime, scheduler, stats_web, web
+from . import (
+    api,
+    attachments,
+    cli,
+    config,
+    db,
+    kb_calibration,
+    notifications,
+    open311,
+    portal,
+    runtime,
+    scheduler,
+    stats_web,
+    web,
+)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
