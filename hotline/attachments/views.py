@@ -15,12 +15,11 @@ from workorders.errors import DomainError, Forbidden, Invalid, NotFound, TooLarg
 from .. import db
 from ..api import feature_blueprint
 from ..runtime import domain_context
+from .photo_upload import MULTIPART_MARGIN
 from ..web.security import browser_blueprint, signed_in
 
 api = feature_blueprint("attachments_api", __name__)
 bp = browser_blueprint("attachments", __name__, url_prefix="/orders")
-# Room for the multipart envelope around the file itself.
-MULTIPART_MARGIN = 64 * 1024
 
 
 def _limits():

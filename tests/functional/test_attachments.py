@@ -191,3 +191,24 @@ def test_attachments_go_to_s3_compatible_storage_when_configured(s3, desk, photo
     assert all(o["Key"].startswith(f"{number}/") for o in objects)
     back = fetch(desk["housing"], body["download"])
     assert back.status_code == 200 and len(Image.open(io.BytesIO(back.data)).getexif()) == 0
+
+
+def test_a_portal_letter_brings_its_photo_cleaned_and_a_bad_file_writes_nothing(client, session, desk, photo):
+    from sqlalchemy import func, select
+
+    from tests.functional.portal_support import Citizen
+    from workorders.citizen import mailboxes
+    from workorders.models import WorkOrder
+
+    mailboxes.install_defaults(session)
+    session.commit()
+    citizen = Citizen(client)
+    number, _code = citizen.written(file=(io.BytesIO(photo), "门口.jpg"))
+    listed = fetch(desk["agent"], f"/api/v1/orders/{number}/attachments").get_json()["attachments"]
+    assert [(a["source"], a["content_type"]) for a in listed] == [("portal", "image/jpeg")]
+    assert len(Image.open(io.BytesIO(fetch(desk["agent"], listed[0]["download"]).data)).getexif()) == 0
+
+    orders = session.scalar(select(func.count(WorkOrder.id)))
+    r = citizen.write(file=(io.BytesIO(b"MZ\x90\x00" + bytes(500)), "photo.jpg"))
+    assert r.status_code == 422
+    assert session.scalar(select(func.count(WorkOrder.id))) == orders  # the letter was not half-written
