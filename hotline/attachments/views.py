@@ -14,9 +14,10 @@ from workorders.errors import DomainError, Forbidden, Invalid, NotFound, TooLarg
 
 from .. import db
 from ..api import feature_blueprint
+from ..api.openapi import document
 from ..runtime import domain_context
-from .photo_upload import MULTIPART_MARGIN
 from ..web.security import browser_blueprint, signed_in
+from .photo_upload import MULTIPART_MARGIN
 
 api = feature_blueprint("attachments_api", __name__)
 bp = browser_blueprint("attachments", __name__, url_prefix="/orders")
@@ -143,3 +144,26 @@ def page_upload(number: str):
     flash(_("The file is attached to order %(number)s.", number=number), "success")
     return redirect(url_for("orders.show", number=number) + "#attachments")
 
+
+
+_NUMBER = [{"name": "number", "in": "path", "required": True, "schema": {"type": "string"}}]
+_ERRORS = {str(code): {"description": text, "content": {"application/json": {"schema": {
+    "$ref": "#/components/schemas/Error"}}}} for code, text in (
+    (401, "no or invalid token"), (403, "not allowed to see this order or file"), (404, "unknown order"),
+    (413, "the file is larger than HOTLINE_ATTACHMENT_MAX_BYTES"), (422, "no file, or a type not accepted"))}
+document("/orders/{number}/attachments", {
+    "post": {"summary": "Attach a photo or document (multipart field 'file'; optional 'source': order or reply); "
+                        "photos are stored without EXIF",
+             "parameters": _NUMBER,
+             "requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object", "required": ["file"],
+                             "properties": {"file": {"type": "string", "format": "binary"},
+                                            "source": {"type": "string", "enum": ["order", "reply"]}}}}}},
+             "responses": {"201": {"description": "the attachment"}, **_ERRORS}},
+    "get": {"summary": "The order's attachments this caller may see, and how many are withheld",
+            "parameters": _NUMBER,
+            "responses": {"200": {"description": '{"attachments": [...], "withheld": n}'}, **_ERRORS}},
+})
+document("/attachments/{id}", {"get": {
+    "summary": "One attachment's file (?thumbnail=1 for a photo's thumbnail)",
+    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+    "responses": {"200": {"description": "the file"}, **_ERRORS}}})

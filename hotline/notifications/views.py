@@ -11,6 +11,7 @@ from workorders.notifications.models import UserNotice
 
 from .. import db
 from ..api import feature_blueprint
+from ..api.openapi import document
 from ..runtime import clock
 from ..web.security import browser_blueprint, signed_in
 
@@ -93,3 +94,12 @@ def api_read():
     mark_read(session, g.api_user.id)
     session.commit()
     return jsonify({"unread": 0})
+
+
+document("/notifications", {"get": {
+    "summary": "The caller's newest in-app notices and the unread count",
+    "responses": {"200": {"description": '{"unread": n, "notices": [{"id", "order", "action", "text", '
+                                         '"created_at", "read"}]}'}}}})
+document("/notifications/read", {"post": {
+    "summary": "Mark all of the caller's notices as read",
+    "responses": {"200": {"description": '{"unread": 0}'}}}})
