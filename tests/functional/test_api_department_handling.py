@@ -220,3 +220,31 @@ def test_approving_is_refused_when_there_is_no_reply_to_review(city, session):
     for action, body in (("approve_reply", {}), ("send_back", {"reason": "x"})):
         r = city["supervisor"].act(number, action, body)
         assert r.status_code == 409 and "reply_review" in r.get_json()["error"]
+
+
+def test_the_survey_call_waits_for_the_approval(app, city, session, clock):
+    from hotline.jobs import run_job
+
+    set_policy(session, reply_review=True)
+    number = city["agent"].create()["number"]
+    city["agent"].act(number, "dispatch", {"department": "housing"})
+    city["housing"].act(number, "sign")
+    city["housing"].act(number, "reply", {"text": "已处理", "resolved": True})
+    clock.advance(timedelta(hours=2))  # 11:00 on a working day: within calling hours
+    run_job(app, "callback_calls", "test")
+    actions = [e["action"] for e in city["agent"].get(f"/orders/{number}").get_json()["events"]]
+    assert "place_callback" not in actions
+    city["supervisor"].act(number, "approve_reply")
+    run_job(app, "callback_calls", "test")
+    actions = [e["action"] for e in city["agent"].get(f"/orders/{number}").get_json()["events"]]
+    assert actions[-2:] == ["approve_reply", "place_callback"]
+
+
+def test_the_return_window_binds_the_hotlines_dispatch_not_a_return_up_the_tree(city, clock):
+    number = dispatched_to_district(city)
+    city["dongcheng"].act(number, "forward", {"department": "dongcheng.xinhe"})
+    clock.advance(timedelta(days=3))  # Karamay: returns only on the dispatch day
+    r = city["xinhe"].act(number, "return", {"reason": "不属于本街道"})
+    assert r.status_code == 200 and r.get_json()["department"] == "dongcheng"
+    r = city["dongcheng"].act(number, "return", {"reason": "不属于本区"})
+    assert r.status_code == 409 and "return window" in r.get_json()["error"]
