@@ -7,7 +7,21 @@ from flask import Flask
 
 import ivr
 
-from . import api, cli, config, db, kb_calibration, open311, portal, runtime, scheduler, stats_web, web
+from . import (
+    api,
+    attachments,
+    cli,
+    config,
+    db,
+    kb_calibration,
+    notifications,
+    open311,
+    portal,
+    runtime,
+    scheduler,
+    stats_web,
+    web,
+)
 from .audit import init_app as init_audit
 from .edge import init_app as init_edge
 from .kb_cli import kb_group  # noqa: F401  (registers `hotline kb` on hotline.cli.main; cli.py does not import it)
@@ -32,6 +46,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     portal.init_app(app)
     stats_web.init_app(app)  # statistics, reports, notice board (SPEC §7)
     kb_calibration.init_app(app)  # the nightly knowledge-base calibration
+    notifications.init_app(app)  # SMS, e-mail and in-app notices of department handling
+    attachments.init_app(app)  # photos and documents on orders and replies
     scheduler.init_app(app)  # last: it may start the embedded scheduler
 
     return app

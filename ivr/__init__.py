@@ -22,5 +22,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(desk_api.api)
     app.extensions["ivr.outbound"] = make_outbound(ivr_settings)
     app.extensions["hotline.callback_placer"] = SurveyPlacer(ivr_settings, app.extensions["ivr.outbound"])
+    # Departments' notification SMS go out through the same outbound telephony as the survey.
+    app.extensions["hotline.sms_sender"] = app.extensions["ivr.outbound"].send_sms
     app.cli.add_command(cli.survey_group)
     app.cli.add_command(simulate.simulate_group)

@@ -84,4 +84,4 @@ def enter_code(ctx: Context, call: Call, digits: str, settings: IvrSettings) -> 
     ctx.session.add(QueryAttempt(call_id=call.id, order_id=order.id, succeeded=True, at=ctx.now))
     call.query_number = None
     return Outcome("state", state=SPOKEN_STATES.get(order.state, order.state),
-                   has_reply=bool(order.reply_text or order.answer_text))
+                   has_reply=bool(order.answer_text or (order.reply_text and order.state != "reply_review")))

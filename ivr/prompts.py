@@ -54,6 +54,7 @@ SPOKEN_STATES: dict[str, str] = {
     "in_progress": "承办单位办理中",
     "committed": "承诺办理中",
     "replied": "承办单位已回复",
+    "reply_review": "承办单位已回复，热线正在审核",
     "under_review": "复核中",
     "archived": "已办结归档",
 }

@@ -1,13 +1,15 @@
 """Build orders in any lifecycle state through the real operations (for integration tests)."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from sqlalchemy import select
 
 from hotline.runtime import domain_context
 from workorders import actions
 from workorders.context import Actor
 from workorders.intake import create_order
-from workorders.models import Department, User, WorkOrder
+from workorders.models import Department, Policy, User, WorkOrder
 from workorders.people import create_user
 
 
@@ -36,6 +38,17 @@ class Cast:
     def do(self, order, role, action, data=None):
         return actions.perform(self.ctx(), self.actors[role], order, action, data or {})
 
+    @contextmanager
+    def policy(self, **flags):
+        """The active policy with `flags` changed for the duration (a test's own transaction)."""
+        policy = self.session.scalar(select(Policy).where(Policy.active.is_(True)))
+        saved = policy.rules
+        policy.rules = {**saved, **flags}
+        try:
+            yield
+        finally:
+            policy.rules = saved
+
     def new_order(self, type_="complaint") -> WorkOrder:
         return create_order(self.ctx(), self.actors["agent"], {
             "type": type_, "channel": "phone", "content": "路灯不亮，晚上很危险。",
@@ -58,8 +71,9 @@ class Cast:
         elif state == "archived":
             self.do(order, "supervisor", "archive", {"reason": "重复来电"})
         else:
-            self.do(order, "agent", "dispatch", {"department": "housing", "handling": "joint",
-                                                 "co_departments": ["urban"]})
+            with self.policy(reply_review=state == "reply_review"):  # the order copies it at dispatch
+                self.do(order, "agent", "dispatch", {"department": "housing", "handling": "joint",
+                                                     "co_departments": ["urban"]})
             if state == "returned":
                 self.do(order, "department", "return", {"reason": "非本单位职责"})
             elif state != "dispatched":
@@ -68,7 +82,7 @@ class Cast:
                     self.do(order, "department", "request_extension", {"reason": "需现场勘查", "working_days": 1})
                 if state == "committed":
                     self.do(order, "department", "interim_reply", {"text": "已列入计划", "committed_date": "2026-03-13"})
-                if state in ("replied", "under_review"):
+                if state in ("replied", "under_review", "reply_review"):
                     self.do(order, "department", "reply", {"text": "已处理", "resolved": True})
                 if state == "under_review":
                     self.do(order, "agent", "callback", {"satisfaction": "dissatisfied", "resolved": False})

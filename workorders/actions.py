@@ -21,6 +21,7 @@ from .errors import Conflict, Forbidden, Invalid, NotFound
 from .inputs import Inputs
 from .intake import CREATE_FIELDS, read_order_fields
 from .models import Department, OrderAssignment, WorkOrder
+from .notifications import outbox
 from .policies import PolicyRules
 from .policy_store import active_rules
 from .waiting import URGED, start_instruction_timer
@@ -73,10 +74,11 @@ def perform(ctx: Context, actor: Actor, order: WorkOrder, name: str, data: Any) 
     order.updated_at = ctx.now
     order.next_alarm_at = next_alarm(order)
     recorded = {k: v for k, v in inputs.data.items() if k in fields}
-    events.append(
+    event = events.append(
         ctx.session, order, actor, name, from_state, recorded,
         events.diff(before, events.snapshot(order)), ctx.now,
     )
+    outbox.record(ctx.session, [event], ctx.now)  # sent after the commit by the notifications job
     _close_if_no_callback(ctx, order)
     return order
 
@@ -91,7 +93,10 @@ def allowed_actions(session: Session, actor: Actor, order: WorkOrder, now) -> li
             _department_guard(session, actor, order, name)
         except Forbidden:
             continue
-        if name == "return" and order.return_deadline_at and now > order.return_deadline_at:
+        if (name == "return" and order.return_deadline_at and now > order.return_deadline_at
+                and not handling.is_forwarded(order)):
+            continue
+        if name == "forward" and not handling.has_sub_units(session, order.department_id):
             continue
         out.append(name)
     return out
@@ -99,7 +104,7 @@ def allowed_actions(session: Session, actor: Actor, order: WorkOrder, now) -> li
 
 # --- guards -----------------------------------------------------------------------------------
 
-LEAD_ACTIONS = {"sign", "return", "interim_reply", "request_extension", "reply"}
+LEAD_ACTIONS = {"sign", "return", "interim_reply", "request_extension", "reply", "forward"}
 
 
 def _department_guard(session: Session, actor: Actor, order: WorkOrder, name: str) -> None:
@@ -110,6 +115,8 @@ def _department_guard(session: Session, actor: Actor, order: WorkOrder, name: st
                         action=name)
     if name == "opinion" and actor.department_id not in order.co_department_ids:
         raise Forbidden("only a co-department of joint order %(number)s gives an opinion", number=order.number)
+    if name == "take_back":
+        handling.check_take_back(session, actor, order)
 
 
 def _rules(order: WorkOrder) -> PolicyRules:
@@ -267,6 +274,9 @@ def sign(ctx, actor, order, inputs):
 @action("return", {"reason"})
 def return_(ctx, actor, order, inputs):
     inputs.text("reason")
+    if handling.is_forwarded(order):
+        handling.return_to_parent(ctx, order)
+        return
     if order.return_deadline_at is not None and ctx.now > order.return_deadline_at:
         raise Conflict(
             "the return window of order %(number)s closed at %(closed_at)s; reply or ask for an extension instead",
@@ -356,8 +366,9 @@ def reply(ctx, actor, order, inputs):
     order.reply_text = inputs.text("text")
     order.resolved = inputs.boolean("resolved", required=True)
     order.replied_at = ctx.now
-    order.state = State.replied
-    _open_callback(ctx, order, _rules(order))
+    order.state = handling.reply_state(order)
+    if order.state == State.replied:
+        _open_callback(ctx, order, _rules(order))
 
 
 # --- supervision ------------------------------------------------------------------------------
@@ -540,3 +551,5 @@ def link_original(ctx, actor, order, inputs):
 def repeat_linked(ctx, actor, order, inputs):
     """The archived original's side of `link_original` (written there, in the same transaction)."""
     inputs.short("repeat", required=True)
+# Forward, take back, reassign, reply review: more handlers, registered on import.
+from . import handling  # noqa: E402

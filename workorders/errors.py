@@ -56,3 +56,9 @@ class Invalid(DomainError):
     """The inputs are missing or malformed."""
 
     status = 422
+
+
+class TooLarge(DomainError):
+    """An upload above the configured size limit."""
+
+    status = 413

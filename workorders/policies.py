@@ -80,6 +80,10 @@ class PolicyRules:
     # Waiting states: intake (待受理) in hours, instruction (待批办) in working days.
     intake_hours: int = 24
     instruction_days: int = 1
+    # 办结审核: a department's reply waits for the hotline's approval before the callback.
+    reply_review: bool = False
+    # 改派: whether the new department's limit counts again from the reassignment.
+    reassign_restarts_deadline: bool = True
 
     def limit_for(self, order_type: str, category_codes: list[str], handling: str) -> Limit:
         """The limit for an order: a category rule beats a joint rule beats the type's limit."""
@@ -112,6 +116,8 @@ class PolicyRules:
             "category_limits": {c: lim.to_json() for c, lim in self.category_limits.items()},
             "intake_hours": self.intake_hours,
             "instruction_days": self.instruction_days,
+            "reply_review": self.reply_review,
+            "reassign_restarts_deadline": self.reassign_restarts_deadline,
         }
 
     @classmethod
@@ -148,6 +154,13 @@ class PolicyRules:
         if any(v > MAX_DAYS for v in caps.values()):
             raise Invalid("a policy's limits and periods are at most %(max)s days", max=MAX_DAYS)
         joint = data.get("joint_limit")
+
+        def flag(name: str, default: bool) -> bool:
+            value = data.get(name, default)
+            if not isinstance(value, bool):
+                raise Invalid("policy %(name)s must be true or false", name=name)
+            return value
+
         return cls(
             limits={t: Limit.from_json(v, of_type=t) for t, v in raw_limits.items()},
             return_window_days=whole("return_window_days", 0),
@@ -166,6 +179,8 @@ class PolicyRules:
             },
             intake_hours=whole("intake_hours", 24, low=1),
             instruction_days=whole("instruction_days", 1, low=1),
+            reply_review=flag("reply_review", False),
+            reassign_restarts_deadline=flag("reassign_restarts_deadline", True),
         )
 
 

@@ -35,6 +35,8 @@ class State(StrEnum):
     in_progress = "in_progress"
     committed = "committed"
     replied = "replied"
+    # The department's reply waits for the hotline's check (办结审核) when the policy asks for it.
+    reply_review = "reply_review"
     under_review = "under_review"
     archived = "archived"
 

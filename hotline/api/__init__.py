@@ -76,3 +76,14 @@ def init_app(app: Flask) -> None:
     from . import calendar, kb, openapi, orders, reference, stats  # noqa: F401  (routes register on bp)
 
     app.register_blueprint(bp)
+
+
+def feature_blueprint(name: str, import_name: str) -> Blueprint:
+    """A blueprint of more /api/v1 routes for a feature package, with the API's token check and
+    `{"error": ...}` refusals (routes cannot be added to `bp` once the app has registered it)."""
+    extra = Blueprint(name, import_name, url_prefix="/api/v1")
+    extra.before_request(authenticate)
+    for exc_class, handler in ((ApiError, on_api_error), (DomainError, on_domain_error),
+                               (StaleDataError, on_stale), (HTTPException, on_http_error)):
+        extra.register_error_handler(exc_class, handler)
+    return extra

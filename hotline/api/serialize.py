@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from workorders.access import mask_name, mask_phone, reveals_personal_data
 from workorders.context import Actor
 from workorders.deadlines import light
+from workorders.handling import accountable_id
 from workorders.models import OrderEvent, WorkOrder
 from workorders.vocabulary import DEADLINE_STATES, Light
 
@@ -45,6 +46,8 @@ def order_json(order: WorkOrder, actor: Actor, tz: ZoneInfo, now: datetime, code
         "public_consent": order.public_consent,
         "urgent": order.urgent,
         "department": codes.get(order.department_id),
+        # The department the hotline dispatched to; it differs from `department` once forwarded.
+        "accountable_department": codes.get(accountable_id(order)),
         "co_departments": [codes[a.department_id] for a in order.assignments if a.role == "co"],
         "handling": order.handling,
         "dispatched_at": iso(order.dispatched_at, tz),

@@ -9,6 +9,8 @@ import workorders.audit  # noqa: F401
 import workorders.citizen.models  # noqa: F401
 import workorders.jobs.models  # noqa: F401
 import workorders.sign_in  # noqa: F401
+import workorders.attachments.models  # noqa: F401
+import workorders.notifications.models  # noqa: F401
 import workorders.stats.models  # noqa: F401
 import workorders.throttle  # noqa: F401
 from workorders.models import Base

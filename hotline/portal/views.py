@@ -13,11 +13,12 @@ from sqlalchemy import select
 from workorders.citizen import mailboxes, publication
 from workorders.citizen.public_view import department_name, public_timeline, scrub
 from workorders.citizen.query_limits import TooManyAttempts, verify_access
-from workorders.errors import Conflict, Invalid, NotFound
+from workorders.errors import Conflict, Invalid, NotFound, TooLarge
 from workorders.models import Department
 from workorders.vocabulary import OrderType
 
 from .. import db
+from ..attachments import photo_upload
 from ..runtime import domain_context
 from ..web.refusals import refusal_text
 from ..web.security import browser_blueprint
@@ -51,6 +52,8 @@ def home():
 def write():
     session = db.session()
     boxes = mailboxes.active_mailboxes(session)
+    if request.method == "POST":  # room for a photo (issue 14), before the form is parsed
+        request.max_content_length = photo_upload.max_request_bytes()
     form = request.form if request.method == "POST" else {"mailbox": request.args.get("mailbox", "")}
     error, status = None, 200
     if request.method == "POST":
@@ -72,11 +75,14 @@ def write():
             if not data["caller_phone"]:
                 raise Invalid("Give a phone number, so that the hotline can call you back.")
             created = mailboxes.submit(ctx, data, form.get("mailbox") or None, client_ip())
+            photo_upload.attach_submitted(ctx, created.order, request.files.get("file"), "portal")
         except TooManyAttempts:
             error, status = _("Too many letters from this connection or phone number. Please try again later "
                               "or call 12345."), 429
         except (Invalid, NotFound) as exc:
             error, status = refusal_text(exc), 422
+        except TooLarge as exc:
+            error, status = refusal_text(exc), 413
         else:
             session.commit()
             mailbox = mailboxes.mailbox_of(session, created.order.id)
@@ -114,7 +120,7 @@ def query():
     return render_template(
         "portal/result.html", order=order, words=state_words(order, department),
         steps=[(step.at, step_words(step)) for step in public_timeline(session, order)],
-        content=scrub(order.content, order), reply=order.reply_text or order.answer_text,
+        content=scrub(order.content, order), reply=_public_reply(order),
         department=department,
     )
 
@@ -158,3 +164,10 @@ def reply(number: str):
                 message = _("Thank you: your rating has been recorded.")
                 entry = publication.published(session, number)
     return render_template("portal/reply.html", entry=entry, message=message, error=error), status
+
+
+def _public_reply(order) -> str | None:
+    """A reply the hotline has not yet let through (办结审核) is not the citizen's to read."""
+    if order.state == "reply_review":
+        return None
+    return order.reply_text or order.answer_text

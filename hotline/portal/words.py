@@ -18,6 +18,7 @@ STATE_WORDS = {
     "in_progress": _l("%(department)s is handling it."),
     "committed": _l("%(department)s has replied for now and committed to finish by %(date)s."),
     "replied": _l("%(department)s has replied."),
+    "reply_review": _l("%(department)s has replied; the hotline is checking the reply."),
     "under_review": _l("The hotline is reviewing how it was handled."),
     "archived": _l("Closed."),
 }

@@ -15,8 +15,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ivr.phones import looks_like_phone, variants
-from workorders import actions
+from workorders import actions, handling
 from workorders.access import ensure_visible, reveals_personal_data, visible_filter
+from workorders.attachments.operations import visible_attachments
 from workorders.citizen import mailboxes
 from workorders.errors import DomainError, NotFound
 from workorders.models import Category, Department, OrderEvent, PersonalDataView, WorkOrder
@@ -75,6 +76,11 @@ def _log_personal_view(session, order: WorkOrder, now) -> None:
             session.add(PersonalDataView(user_id=actor.user_id, order_id=order.id, via="web", at=now))
 
 
+def _sub_units(session, order: WorkOrder) -> list[Department]:
+    return list(session.scalars(select(Department).where(
+        Department.parent_id == order.department_id, Department.active.is_(True)).order_by(Department.code)))
+
+
 def _values_for(failed_action: str | None, submitted: dict):
     """Each action form shows what was typed into it when it was refused, else its defaults."""
     def values_for(action: str):
@@ -98,6 +104,7 @@ def render_order(order: WorkOrder, *, error: DomainError | str | None = None, fa
     allowed = [a for a in offered if a not in ANNOTATIONS]
     unread = unread_events(session, order, actor.department_id) if actor.role == Role.department else []
     personal = reveals_personal_data(actor, order)
+    attachments, withheld = visible_attachments(session, actor, order)
     page = render_template(
         "orders/show.html",
         order=order,
@@ -118,6 +125,10 @@ def render_order(order: WorkOrder, *, error: DomainError | str | None = None, fa
         drafted_articles=kb.drafted_from(order),
         invalid_reasons=list(INVALID_REASONS),
         satisfactions=list(Satisfaction),
+        accountable_id=handling.accountable_id(order),
+        attachments=attachments,
+        withheld=withheld,
+        sub_units=_sub_units(session, order) if "forward" in allowed else [],
         error=error,
         failed_action=failed_action,
         values_for=_values_for(failed_action, submitted or {}),

@@ -8,6 +8,7 @@ from workorders.vocabulary import OrderType
 
 NUMBER_FIELDS = ("return_window_days", "yellow_days", "severe_days", "callback_window_days",
                  "callback_attempts", "max_total_days")
+FLAG_FIELDS = ("reply_review", "reassign_restarts_deadline")
 
 
 def _whole(form: MultiDict, name: str) -> int | None:
@@ -43,6 +44,8 @@ def rules_from_form(form: MultiDict) -> dict:
     joint = _whole(form, "joint_days")
     rules["joint_limit"] = {"days": joint, "unit": form.get("joint_unit", "working")} if joint else None
     rules["category_limits"] = _category_limits(form.get("category_limits", ""))
+    for flag in FLAG_FIELDS:  # a checkbox sends "1" when ticked, nothing otherwise
+        rules[flag] = form.get(flag) == "1"
     return rules
 
 

@@ -30,6 +30,7 @@ QUEUES = {
     "overdue": lazy_gettext("Overdue"),
     "supervised": lazy_gettext("Under supervision"),
     "review": lazy_gettext("Under review"),
+    "reply_review": lazy_gettext("Reply under review"),
 }
 LIST_SIZE = 200
 
@@ -43,6 +44,7 @@ def _queue_filters(now) -> dict:
         "overdue": and_(held, WorkOrder.due_at < now),
         "supervised": and_(held, WorkOrder.supervised.is_(True)),
         "review": WorkOrder.state == State.under_review,
+        "reply_review": WorkOrder.state == State.reply_review,
     }
 
 

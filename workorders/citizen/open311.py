@@ -224,6 +224,10 @@ def file_request(ctx: Context, key: Open311Key, filing: Filing) -> Open311Reques
         media_url=(filing.media_url or "").strip()[:500] or None, created_at=ctx.now,
     )
     ctx.session.add(request)
+    if request.media_url:  # kept as a link attachment; the server never fetches it
+        from ..attachments.operations import attach_link
+
+        attach_link(ctx, created.order, request.media_url, "open311")
     ctx.session.flush()
     return request
 

@@ -63,11 +63,13 @@ STEPS = {
     "request_instruction": "awaiting_instruction",
     "instruct": "dispatched",
     "dispatch": "dispatched",
+    "reassign": "dispatched",
     "sign": "signed",
     "return": "returned",
     "interim_reply": "interim_reply",
     "decide_extension": "extended",
     "reply": "replied",
+    "approve_reply": "replied",  # with reply review on, the reply is public once approved
     "callback": "callback",
     "review": "reviewed",
     "archive": "closed",
@@ -81,10 +83,16 @@ def public_timeline(session: Session, order: WorkOrder) -> list[PublicStep]:
         select(OrderEvent).where(OrderEvent.order_id == order.id).order_by(OrderEvent.seq)
     )
     steps = []
+    replier = None
     for event in events:
         step = STEPS.get(event.action)
         if step is None:
             continue  # internal: classification, urging, supervision, opinions, requests
+        if event.action == "reply" and event.to_state == "reply_review":
+            replier = event.actor_department_id  # public only once the hotline approves it
+            continue
+        if event.action == "return" and event.to_state != "returned":
+            continue  # a sub-unit handed a forwarded order back up: internal to the department
         if step == "extended" and event.inputs.get("approve") is not True:
             continue
         department = None
@@ -92,6 +100,8 @@ def public_timeline(session: Session, order: WorkOrder) -> list[PublicStep]:
         if step == "dispatched" or (step == "reviewed" and event.to_state == "dispatched"):
             step = "dispatched"
             department = codes.get(event.inputs.get("department"))
+        elif event.action == "approve_reply":
+            department = names.get(replier)
         elif step in ("signed", "returned", "interim_reply", "replied", "extended"):
             department = names.get(event.actor_department_id) if step != "extended" else None
         if step == "reviewed":

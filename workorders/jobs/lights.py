@@ -27,6 +27,8 @@ from ..inputs import Inputs
 from ..models import WorkOrder
 from ..vocabulary import DEADLINE_STATES, WAITING_STATES
 from ..waiting import urge_inputs
+from ..notifications import outbox
+from ..vocabulary import DEADLINE_STATES
 from .bulk import insert_events, update_orders
 
 log = logging.getLogger(__name__)
@@ -90,6 +92,7 @@ def sweep_lights(ctx: Context, limit: int) -> tuple[int, int]:
         })
     update_orders(ctx.session, order_updates)
     insert_events(ctx.session, new_events)
+    outbox.record(ctx.session, new_events, ctx.now)  # the urge and the red supervision notify too
     if repaired:
         # Only an alarm set by something other than `perform` can be due with nothing to do.
         log.warning("corrected the stale alarm of %d order(s): %s", len(repaired),

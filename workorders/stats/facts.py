@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ..deadlines import start_of_day
@@ -21,11 +21,19 @@ from ..models import OrderEvent, WorkOrder
 from ..vocabulary import DEADLINE_STATES, Satisfaction, State
 
 # Read from the transition table, so a new way to dispatch or to end a dispatch is counted.
-DISPATCHING = frozenset(r.action for r in LIFECYCLE if State.dispatched in r.targets)
+# A forward (下派) hands the order down inside the department it was dispatched to: not a new
+# dispatch, so a forwarded order counts once, for the accountable department and its sub-units.
+FORWARDING = frozenset({"forward"})
+DISPATCHING = frozenset(r.action for r in LIFECYCLE if State.dispatched in r.targets) - FORWARDING
+# A reassignment (改派) ends the dispatch it takes away and is itself a new one.
+REASSIGNING = frozenset({"reassign"})
 ENDING = frozenset(
     r.action for r in LIFECYCLE
     if r.sources & DEADLINE_STATES and r.targets and not r.targets <= DEADLINE_STATES
-)
+) | REASSIGNING
+# A reply the hotline sent back (退回重办) does not end the dispatch: the department still holds
+# it, and the reply that counts is the one finally let through, on its own time.
+SENDING_BACK = "send_back"
 REACHED = frozenset({Satisfaction.satisfied, Satisfaction.basically_satisfied, Satisfaction.dissatisfied})
 
 
@@ -136,7 +144,7 @@ def dispatches(session: Session, start: datetime, end: datetime) -> Iterator[Dis
     e, f, y = aliased(OrderEvent), aliased(OrderEvent), aliased(OrderEvent)
     first_end = (
         select(func.min(y.seq))
-        .where(y.order_id == e.order_id, y.seq > e.seq, y.action.in_(ENDING))
+        .where(y.order_id == e.order_id, y.seq > e.seq, ends_dispatch(y))
         .correlate(e)
         .scalar_subquery()
     )
@@ -162,6 +170,28 @@ def dispatches(session: Session, start: datetime, end: datetime) -> Iterator[Dis
         else:
             yield Dispatch(row.order_id, _attributes(row, row.department_id), row.dispatched_at,
                            row.ended_by, row.ended_at, _instant(row.due_at), _instant(row.severe_at))
+
+
+def ends_dispatch(y):
+    """Whether event `y` ends the dispatch its order's department holds (an SQL condition).
+
+    A return that sends a forwarded order back up to its parent (to in_progress) ends nothing; a
+    reply ends the dispatch unless a `send_back` follows it before the next reply.
+    """
+    z, w = aliased(OrderEvent), aliased(OrderEvent)
+    later_reply = (
+        select(w.id).where(w.order_id == y.order_id, w.action == "reply", w.seq > y.seq, w.seq < z.seq)
+        .correlate(y, z).exists()
+    )
+    sent_back = (
+        select(z.id).where(z.order_id == y.order_id, z.action == SENDING_BACK, z.seq > y.seq, ~later_reply)
+        .correlate(y).exists()
+    )
+    return and_(
+        y.action.in_(ENDING),
+        or_(y.action.in_(REASSIGNING), y.to_state.not_in(list(DEADLINE_STATES))),
+        or_(y.action != "reply", ~sent_back),
+    )
 
 
 def _instant(text: str | None) -> datetime | None:

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from ..deadlines import local_date
 from ..models import OrderEvent
-from .facts import DISPATCHING, ENDING, REACHED, Attributes, passed
+from ..vocabulary import DEADLINE_STATES
+from .facts import DISPATCHING, ENDING, REACHED, REASSIGNING, SENDING_BACK, Attributes, passed
 from .figures import Figures, Report, assemble, check_group
 from .periods import Period
 from .rollup import dimension_keys
@@ -30,6 +31,8 @@ class Replay:
     created_day: date | None = None
     dispatch: tuple[datetime, int | None] | None = None  # the dispatch the department holds
     last_replier: int | None = None
+    # A reply that may still be sent back, with the due and severe times in force when it came.
+    pending_reply: tuple[OrderEvent, datetime | None, datetime | None] | None = None
 
     def attributes(self, department_id: int | None) -> Attributes:
         v = self.values
@@ -68,8 +71,16 @@ def replay(session: Session, period: Period, now: datetime, tz: tzinfo) -> Sums:
             flags["invalid"] |= e.to_state == "invalid"
             flags["merged"] |= e.to_state == "merged"
             flags["answered"] |= e.action == "answer"
-        if e.action in ENDING and o.dispatch is not None:
-            _end(sums, o, e, period, tz)
+        if e.action == SENDING_BACK:
+            o.pending_reply = None  # the reply was not let through: the dispatch goes on
+        elif o.pending_reply is not None and (e.action in ENDING or e.action in DISPATCHING):
+            _end(sums, o, *o.pending_reply, period, tz)
+            o.pending_reply = None
+        if _ends(e) and o.dispatch is not None:
+            if e.action == "reply":
+                o.pending_reply = (e, o.in_force("due_at"), o.in_force("severe_at"))
+            else:
+                _end(sums, o, e, o.in_force("due_at"), o.in_force("severe_at"), period, tz)
         if e.action == "callback" and in_period:
             _callback(sums, o, e)
         if e.action == "reply":
@@ -77,6 +88,9 @@ def replay(session: Session, period: Period, now: datetime, tz: tzinfo) -> Sums:
         o.values.update({k: v for k, v in e.changes.items() if k != "assignments"})
         if e.action in DISPATCHING and e.to_state == "dispatched":
             o.dispatch = (e.at, o.values.get("department_id"))
+    for o in orders.values():
+        if o.pending_reply is not None:
+            _end(sums, o, *o.pending_reply, period, tz)
     for order_id, flags in intake.items():
         sums.add(orders[order_id].attributes(None), received=1, **flags)
     second = now.replace(microsecond=0)
@@ -92,13 +106,18 @@ def replay(session: Session, period: Period, now: datetime, tz: tzinfo) -> Sums:
     return sums
 
 
-def _end(sums: Sums, o: Replay, e: OrderEvent, period: Period, tz: tzinfo) -> None:
+def _ends(e: OrderEvent) -> bool:
+    """Whether `e` may end a dispatch (a reply only once nothing sent it back: see the caller)."""
+    return e.action in ENDING and (e.action in REASSIGNING or e.to_state not in DEADLINE_STATES)
+
+
+def _end(sums: Sums, o: Replay, e: OrderEvent, due: datetime | None, severe: datetime | None,
+         period: Period, tz: tzinfo) -> None:
     at, department_id = o.dispatch
     o.dispatch = None
     if not period.first <= local_date(at, tz) <= period.last:
         return
     replied = e.action == "reply"
-    due, severe = o.in_force("due_at"), o.in_force("severe_at")
     sums.add(
         o.attributes(department_id), dispatched=1, returned=int(e.action == "return"),
         replied=int(replied), replied_on_time=int(replied and not passed(e.at, due)),
