@@ -25,7 +25,7 @@ from . import keypad, survey
 from .hours import within_working_hours
 from .models import Call
 from .prompts import spell_digits
-from .records import claim_call, claim_message, find_call, lock_call, order_once_per_call
+from .records import claim_call, claim_message, find_call, lock_call, order_once_per_call, start_call
 from .settings import IvrSettings
 from .signatures import signature_is_valid
 from .twiml import Twiml
@@ -116,14 +116,15 @@ def voice():
     ctx = domain_context(session)
     sid, caller = sid_param("CallSid"), param("From", limit=40)
     after_hours = not within_working_hours(ctx.now, settings().working_hours, ctx.calendar, ctx.tz)
-    call, _ = claim_call(session, sid, ctx.now, from_number=caller,
-                               to_number=param("To", required=False, limit=40),
-                               status=param("CallStatus", required=False, limit=20) or "in-progress",
-                               after_hours=after_hours)
+    call = start_call(session, sid, ctx.now, from_number=caller,
+                      to_number=param("To", required=False, limit=40),
+                      status=param("CallStatus", required=False, limit=20) or "in-progress",
+                      after_hours=after_hours)
     session.commit()
+    t = twiml()
     if call.after_hours:
-        return Twiml.send(twiml().record("after_hours", welcome=True))
-    return Twiml.send(twiml().menu(welcome=True))
+        return Twiml.send(t.fixed("after_hours", lambda: t.record("after_hours", welcome=True)))
+    return Twiml.send(t.fixed("welcome_menu", lambda: t.menu(welcome=True)))
 
 
 @bp.post("/menu")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 
@@ -92,6 +92,8 @@ class IvrSettings:
     query_attempts_per_call: int
     query_attempts_per_order: int
     prompts: dict[str, str]
+    # TwiML that depends on nothing but these settings (the greeting), rendered once: see Twiml.fixed.
+    rendered: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_app(cls, app: Flask) -> IvrSettings:

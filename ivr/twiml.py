@@ -6,6 +6,7 @@ the app sits behind a proxy (so Twilio calls back where the signature is compute
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from flask import Response
@@ -38,6 +39,17 @@ class Twiml:
     @staticmethod
     def send(response) -> Response:
         return Response(str(response), mimetype=TWIML_MIMETYPE)
+
+    def fixed(self, name: str, build: Callable[[], VoiceResponse]) -> str:
+        """TwiML made of configuration only, rendered on first use and then reused as text.
+
+        Every call starts with the greeting: building and serialising it each time cost as much as
+        logging the call.
+        """
+        text = self.settings.rendered.get(name)
+        if text is None:
+            text = self.settings.rendered[name] = str(build())
+        return text
 
     # -- the caller's path -------------------------------------------------------------------------
 
