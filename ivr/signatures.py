@@ -12,9 +12,9 @@ import logging
 
 from flask import Request
 from twilio.request_validator import (
-    SIGNATURE_HEADER,
     HMAC_SHA1,
     HMAC_SHA256,
+    SIGNATURE_HEADER,
     SIGNATURE_SETTINGS_HEADER,
     RequestValidator,
     get_signature_algorithm,
