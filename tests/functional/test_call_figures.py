@@ -121,11 +121,11 @@ def test_the_daily_rollup_and_the_monthly_workbook_have_the_hand_counted_figures
     assert agent_rows[one.username]["接听量"] == 2 and agent_rows[two.username]["接听量"] == 1
     assert agent_rows[one.username]["通话时长（秒）"] == 180
     assert agent_rows[two.username]["话后处理时长（秒）"] == 60
-    assert agent_rows[two.username]["占用率"] == pytest.approx(360 / 410, abs=1e-4)
+    assert agent_rows[two.username]["占用率"] == pytest.approx((180 + 60) / (180 + 60 + 50), abs=1e-4)
 
     # Running the roll-up again for the same day changes nothing.
-    from workorders.callcenter.daily import rollup_call_day
     from hotline.runtime import timezone
+    from workorders.callcenter.daily import rollup_call_day
     with app.app_context():
         rollup_call_day(session, date(2026, 3, 2), timezone(app), clock.now())
     session.commit()
