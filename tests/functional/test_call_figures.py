@@ -117,7 +117,7 @@ def test_the_daily_rollup_and_the_monthly_workbook_have_the_hand_counted_figures
     assert by_code["average_handle_time"] == pytest.approx((TALK + WRAP_UP) / ANSWERED, abs=0.05)
     header = next(i for i, row in enumerate(rows) if row[0] == "话务员")
     columns = rows[header]
-    agent_rows = {row[1]: dict(zip(columns, row)) for row in rows[header + 1:] if row[1]}
+    agent_rows = {row[1]: dict(zip(columns, row, strict=True)) for row in rows[header + 1:] if row[1]}
     assert agent_rows[one.username]["接听量"] == 2 and agent_rows[two.username]["接听量"] == 1
     assert agent_rows[one.username]["通话时长（秒）"] == 180
     assert agent_rows[two.username]["话后处理时长（秒）"] == 60
