@@ -125,6 +125,8 @@ def queue_connect():
     if entry.outcome == "assigned":
         entry.redirected_at = entry.redirected_at or ctx.now
         response = _connect_twiml(session, entry)
+    elif entry.outcome == "answered" and entry.talk_ended_at is None:  # transferred to a colleague
+        response = _connect_twiml(session, entry)
     elif entry.outcome == "waiting":  # the agent was taken back meanwhile: wait again
         response = twiml().enqueue()
     else:

@@ -16,6 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from workorders.errors import Conflict
+
 from . import presence as presences
 from .models import AgentPresence, QueueEntry
 
@@ -154,6 +156,20 @@ def talk_ended(session: Session, entry: QueueEntry, now: datetime, wrap_up_secon
         agent = presences.ensure(session, entry.agent_id, now)
         if agent.state == "on_call":
             presences.change(session, agent, "wrap_up", now, wrap_up_seconds=wrap_up_seconds)
+
+
+def transfer(session: Session, entry: QueueEntry, target_id: int, now: datetime, wrap_up_seconds: int) -> None:
+    """The talking agent hands the caller to a ready colleague, who is on the call from now."""
+    if entry.outcome != "answered" or entry.talk_ended_at is not None or entry.agent_id is None:
+        raise Conflict("Only a call in progress can be transferred.")
+    target = presences.ensure(session, target_id, now)
+    if target.state != "ready":
+        raise Conflict("That colleague is not ready to take a call.")
+    me = presences.ensure(session, entry.agent_id, now)
+    if me.state == "on_call":
+        presences.change(session, me, "wrap_up", now, wrap_up_seconds=wrap_up_seconds)
+    presences.change(session, target, "on_call", now)
+    entry.agent_id, entry.updated_at = target_id, now
 
 
 def unredirected(session: Session) -> list[QueueEntry]:
