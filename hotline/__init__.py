@@ -10,6 +10,7 @@ import ivr
 from . import (
     api,
     call_figures,
+    callcentre,
     cli,
     config,
     db,
@@ -41,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     stats_web.init_app(app)  # statistics, reports, notice board (SPEC §7)
     call_figures.init_app(app)  # the call centre's wallboard and figures (SPEC §12)
     kb_calibration.init_app(app)  # the nightly knowledge-base calibration
+    callcentre.init_app(app)  # the call centre's desk phone, presence, staffing hours
     scheduler.init_app(app)  # last: it may start the embedded scheduler
 
     return app

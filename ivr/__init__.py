@@ -11,7 +11,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from . import blueprint, cli, desk_api, settings, simulate
+    from . import blueprint, cli, desk_api, queue_hooks, settings, simulate  # noqa: F401  (queue_hooks: routes)
     from .outbound import make_outbound
     from .signatures import warn_if_disabled
     from .survey import SurveyPlacer
@@ -24,3 +24,6 @@ def init_app(app: Flask) -> None:
     app.extensions["hotline.callback_placer"] = SurveyPlacer(ivr_settings, app.extensions["ivr.outbound"])
     app.cli.add_command(cli.survey_group)
     app.cli.add_command(simulate.simulate_group)
+    from .routing import register_sweep
+
+    register_sweep(app)

@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from hotline import db
 from hotline.runtime import domain_context
+from workorders.callcenter import schedule
 from workorders.context import Actor
 from workorders.errors import DomainError
 from workorders.inputs import CONTROL
@@ -22,7 +23,6 @@ from workorders.intake import create_order
 from workorders.models import WorkOrder
 
 from . import keypad, survey
-from .hours import within_working_hours
 from .models import Call
 from .prompts import spell_digits
 from .records import claim_call, claim_message, find_call, lock_call, order_once_per_call, start_call
@@ -115,7 +115,7 @@ def voice():
     session = db.session()
     ctx = domain_context(session)
     sid, caller = sid_param("CallSid"), param("From", limit=40)
-    after_hours = not within_working_hours(ctx.now, settings().working_hours, ctx.calendar, ctx.tz)
+    after_hours = not schedule.is_staffed(session, ctx.now, ctx.calendar, ctx.tz, settings().working_hours)
     call = start_call(session, sid, ctx.now, from_number=caller,
                       to_number=param("To", required=False, limit=40),
                       status=param("CallStatus", required=False, limit=20) or "in-progress",
@@ -134,8 +134,13 @@ def menu():
     call = inbound_call(ctx)
     digits = request.form.get("Digits", "").strip()
     t = twiml()
-    if digits == "1":
+    made, entry_id = [], None
+    if digits == "1" and settings().agent_number:
         response = t.to_agent()
+    elif digits == "1":
+        from .queue_hooks import join_queue
+
+        response, made, entry_id = join_queue(session, ctx, lock_call(session, call))
     elif digits == "2":
         response = t.query_number()
     elif digits == "3":
@@ -152,6 +157,10 @@ def menu():
         else:
             response = t.menu("invalid_choice") if digits else t.menu()
     session.commit()
+    if made:
+        from .routing import tell_twilio
+
+        tell_twilio(current_app._get_current_object(), made, skip=entry_id)
     return Twiml.send(response)
 
 
@@ -272,6 +281,10 @@ def status():
         call.duration = whole_number("CallDuration") if call.duration is None else call.duration
         if call.purpose == "survey" and call.survey_recorded_at is None and call.survey_order is not None:
             survey.record_unreachable(ctx, call, call.survey_order, state)
+        if call.purpose == "hotline":
+            from .queue_hooks import call_ended
+
+            call_ended(session, call, ctx.now)
     session.commit()
     return Twiml.send(twiml().empty())
 

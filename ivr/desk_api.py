@@ -50,6 +50,7 @@ def on_outbound_error(exc: OutboundError):
 HISTORY_SIZE = 20
 DESK_ROLES = {Role.agent, Role.supervisor, Role.leader, Role.admin}
 SURVEY_ROLES = {Role.agent, Role.supervisor}
+VOICE_ROLES = {Role.agent, Role.supervisor}
 
 
 def _staff_only(roles=DESK_ROLES) -> None:
@@ -143,6 +144,20 @@ def start_survey():
     return jsonify({"order": order.number, "channel": channel}), 202
 
 
+@api.get("/voice/token")
+def get_voice_token():
+    """An access token for the Twilio Voice SDK: agents and supervisors answer calls in the browser."""
+    from .voice_token import VoiceNotConfigured, voice_token
+
+    if g.actor.role not in VOICE_ROLES:
+        raise Forbidden("role '%(role)s' does not answer calls", role=g.actor.role)
+    try:
+        token, who = voice_token(current_app.extensions["ivr.settings"], g.api_user.id)
+    except VoiceNotConfigured as exc:
+        return jsonify({"error": str(exc)}), 503
+    return jsonify({"token": token, "identity": who})
+
+
 _ORDER_LIST = {"type": "array", "items": {"type": "object", "properties": {
     n: {"type": "string"} for n in ("number", "type", "state", "channel", "content", "created_at")}}}
 _HISTORY = {"type": "object", "properties": {"count": {"type": "integer"}, "orders": _ORDER_LIST}}
@@ -175,6 +190,13 @@ document("/callers/{phone}/orders", {"get": {
     "parameters": [{"name": "phone", "in": "path", "required": True, "schema": {"type": "string"}}],
     "responses": {"200": _json("the caller's orders, newest first", _HISTORY), **_STAFF_ERRORS,
                   "422": {"description": "not a phone number"}}}})
+document("/voice/token", {"get": {
+    "summary": "A Twilio Voice SDK access token (VoiceGrant, the agent's Client identity) for answering in the browser",
+    "responses": {"200": _json("the token", {"type": "object", "properties": {
+        "token": {"type": "string"}, "identity": {"type": "string"}}}),
+        "401": {"description": "no or invalid token"},
+        "403": {"description": "only agents and supervisors answer calls"},
+        "503": {"description": "TWILIO_API_KEY, TWILIO_API_SECRET or TWILIO_TWIML_APP_SID is not configured"}}}})
 document("/surveys", {"post": {
     "summary": "Start the satisfaction callback of an answered or replied order now (call or SMS per policy)",
     "requestBody": {"content": {"application/json": {"schema": {

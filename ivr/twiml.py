@@ -92,12 +92,62 @@ class Twiml:
         return response
 
     def to_agent(self) -> VoiceResponse:
+        """Only when HOTLINE_AGENT_NUMBER sends every caller to one outside number (no queue)."""
         response = VoiceResponse()
         self.say(response, "to_agent")
-        if self.settings.agent_number:
-            response.dial(self.settings.agent_number)
+        response.dial(self.settings.agent_number)
+        return response
+
+    # -- the agents' queue (docs/call-centre.md) ------------------------------------------------
+
+    def enqueue(self, *keys: str) -> VoiceResponse:
+        response = VoiceResponse()
+        for key in keys:
+            self.say(response, key)
+        response.enqueue(self.settings.agent_queue, wait_url=self.url("/ivr/queue/wait"), wait_url_method="POST",
+                         action=self.url("/ivr/queue/left"), method="POST")
+        return response
+
+    def queue_wait(self, position: int, minutes: int, leave: bool) -> VoiceResponse:
+        """What a waiting caller hears, then Twilio asks the wait URL again."""
+        response = VoiceResponse()
+        if leave:
+            response.leave()
+            return response
+        if position <= 1:
+            self.say(response, "queue_next")
         else:
-            response.enqueue(self.settings.agent_queue)
+            self.say(response, "queue_position", ahead=str(position - 1), minutes=str(minutes))
+        if self.settings.hold_audio_url:
+            response.play(self.settings.hold_audio_url)
+        else:
+            response.pause(length=15)
+        return response
+
+    def redirect_to(self, path: str, **query: str) -> VoiceResponse:
+        response = VoiceResponse()
+        response.redirect(self.url(path, **query), method="POST")
+        return response
+
+    def connect_agent(self, entry_id: int, identity: str, phone: str | None, caller: str | None,
+                      ring_seconds: int) -> VoiceResponse:
+        """The caller's leg rings the assigned agent: the browser (`<Client>`) or their phone."""
+        response = VoiceResponse()
+        self.say(response, "to_agent")
+        options = {}
+        if self.settings.record_calls:
+            options = {"record": "record-from-answer-dual", "recording_status_callback_method": "POST",
+                       "recording_status_callback": self.url("/ivr/recording/status")}
+        dial = response.dial(timeout=ring_seconds, action=self.url("/ivr/queue/dialed", entry=str(entry_id)),
+                             method="POST", **options)
+        answered = self.url("/ivr/queue/answered", entry=str(entry_id))
+        if phone:
+            dial.number(phone, url=answered, method="POST")
+        else:
+            client = dial.client(url=answered, method="POST")
+            client.identity(identity)
+            client.parameter(name="entry", value=str(entry_id))
+            client.parameter(name="caller", value=caller or "")
         return response
 
     def query_number(self, *prefix: str) -> VoiceResponse:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import threading
 import uuid
 import xml.etree.ElementTree as ET
@@ -127,12 +128,18 @@ def action_of(root: ET.Element, tag: str) -> str:
     return node.get("action") if tag != "Redirect" else node.text
 
 
+CALL_UPDATE = re.compile(r"/Calls/(CA[0-9a-f]{32})\.json$")
+
+
 class FakeTwilioApi:
-    """A local HTTP server answering the REST calls the twilio client makes (Calls, Messages)."""
+    """A local HTTP server answering the REST calls the twilio client makes (Calls, Messages, and
+    updating a call in progress: the queue's redirect to an agent)."""
 
     def __init__(self):
         self.requests: list[dict] = []
         self.fail_with: tuple[int, dict] | None = None
+        # The next n call updates are refused as Twilio refuses a call that is not in progress.
+        self.refuse_updates = 0
         api = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -142,8 +149,16 @@ class FakeTwilioApi:
                 auth = self.headers.get("Authorization", "")
                 user = base64.b64decode(auth.split(" ", 1)[1]).decode() if auth.startswith("Basic ") else None
                 api.requests.append({"path": self.path, "form": form, "auth": user})
+                update = CALL_UPDATE.search(self.path)
                 if api.fail_with:
                     status, body = api.fail_with
+                elif update and api.refuse_updates:
+                    api.refuse_updates -= 1
+                    status, body = 400, {"code": 21220, "message": "Call is not in-progress. Cannot redirect.",
+                                         "status": 400}
+                elif update:
+                    status, body = 200, {"sid": update.group(1), "status": "in-progress", "account_sid": ACCOUNT_SID,
+                                         "to": HOTLINE_NUMBER, "from": CALLER}
                 elif self.path.endswith("/Calls.json"):
                     status, body = 201, {"sid": new_sid("CA"), "status": "queued", "to": form.get("To"),
                                          "from": form.get("From"), "account_sid": ACCOUNT_SID}
@@ -166,6 +181,11 @@ class FakeTwilioApi:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def call_updates(self) -> list[tuple[str, str]]:
+        """(CallSid, Url) of every accepted or refused call update, in order."""
+        return [(CALL_UPDATE.search(r["path"]).group(1), r["form"].get("Url"))
+                for r in self.requests if CALL_UPDATE.search(r["path"])]
 
     def __enter__(self):
         self.thread.start()

@@ -95,6 +95,10 @@ def _attempt_login(username: str, password: str) -> str | None:
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated and current_user.role in ("agent", "supervisor"):
+        from ..callcentre.phone import set_offline
+
+        set_offline(current_user.user.id)
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
