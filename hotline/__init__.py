@@ -17,6 +17,7 @@ from . import (
     kb_calibration,
     open311,
     portal,
+    recordings,
     runtime,
     scheduler,
     stats_web,
@@ -41,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     portal.init_app(app)
     stats_web.init_app(app)  # statistics, reports, notice board (SPEC §7)
     call_figures.init_app(app)  # the call centre's wallboard and figures (SPEC §12)
+    recordings.init_app(app)  # call recordings and voicemails played through the app, logged
     kb_calibration.init_app(app)  # the nightly knowledge-base calibration
     callcentre.init_app(app)  # the call centre's desk phone, presence, staffing hours
     scheduler.init_app(app)  # last: it may start the embedded scheduler

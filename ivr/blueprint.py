@@ -25,6 +25,7 @@ from workorders.models import WorkOrder
 from . import keypad, survey
 from .models import Call
 from .prompts import spell_digits
+from .recordings import recording_sid_of, store_recording
 from .records import claim_call, claim_message, find_call, lock_call, order_once_per_call, start_call
 from .settings import IvrSettings
 from .signatures import signature_is_valid
@@ -207,7 +208,8 @@ def recording():
         return Twiml.send(twiml().goodbye("recording_missing", "goodbye"))
     seconds = whole_number("RecordingDuration")
     phone = call.from_number or param("From", limit=40)
-    content = f"【语音留言{f'，{seconds}秒' if seconds is not None else ''}】录音：{url}"
+    # The recording is played on the order's page through the app, never by its Twilio URL.
+    content = f"【语音留言{f'，{seconds}秒' if seconds is not None else ''}】"
     try:
         order, code = order_once_per_call(session, call, "voicemail", ctx.now, lambda: create_order(
             ctx, INTAKE_ACTOR, {"content": content, "caller_phone": phone}, channel="voicemail"))
@@ -218,6 +220,9 @@ def recording():
     if call.recording_url is None:
         call.recording_url, call.recording_duration = url, seconds
         call.recording_sid = param("RecordingSid", required=False)
+    recording_sid = recording_sid_of(param("RecordingSid", required=False), url)
+    if recording_sid is not None:
+        store_recording(session, call, recording_sid, "voicemail", "completed", seconds, ctx.now)
     call.updated_at = ctx.now
     session.commit()
     return Twiml.send(_created_reply(order, code))

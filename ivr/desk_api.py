@@ -5,7 +5,7 @@ Phone numbers are personal data: only hotline staff (not departments) may read t
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -32,6 +32,7 @@ from workorders.vocabulary import Role
 from . import calls, phones
 from .models import Call, CallOrder
 from .outbound import OutboundError
+from .recordings import recordings_of_calls
 from .survey import survey_now
 
 api = Blueprint("ivr_api", __name__, url_prefix="/api/v1")
@@ -76,12 +77,17 @@ def caller_history(session, phone: str | None, tz, limit: int = HISTORY_SIZE) ->
 def call_json(session, call: Call, tz, history_size: int = HISTORY_SIZE) -> dict:
     caller = call.from_number if call.direction == "inbound" else call.to_number
     links = session.scalars(select(CallOrder).where(CallOrder.call_id == call.id).order_by(CallOrder.id))
+    recordings = [{"id": r.id, "kind": r.kind, "duration": r.duration,
+                   "url": url_for("recordings.audio", recording_id=r.id)}
+                  for r in recordings_of_calls(session, [call.id]).get(call.id, []) if r.playable]
     return {
         "call_sid": call.call_sid, "direction": call.direction, "purpose": call.purpose,
         "from": call.from_number, "to": call.to_number, "status": call.status, "active": call.is_active,
         "started_at": iso(call.started_at, tz), "ended_at": iso(call.ended_at, tz),
         "duration": call.duration, "after_hours": call.after_hours,
-        "recording_url": call.recording_url, "recording_duration": call.recording_duration,
+        # Recordings play through the app (logged, hotline staff only), never from Twilio's URL.
+        "recording_url": recordings[0]["url"] if recordings else None,
+        "recording_duration": call.recording_duration, "recordings": recordings,
         "orders": [{"kind": link.kind, **_order_summary(link.order, tz)} for link in links],
         "caller_history": caller_history(session, caller, tz, history_size),
     }
@@ -165,7 +171,11 @@ _CALL = {"type": "object", "properties": {
     **{n: {"type": ["string", "null"]} for n in ("call_sid", "direction", "purpose", "from", "to", "status",
                                                  "started_at", "ended_at", "recording_url")},
     "active": {"type": "boolean"}, "after_hours": {"type": "boolean"},
-    "duration": {"type": ["integer", "null"]}, "orders": _ORDER_LIST, "caller_history": _HISTORY}}
+    "duration": {"type": ["integer", "null"]}, "orders": _ORDER_LIST, "caller_history": _HISTORY,
+    "recordings": {"type": "array", "description": "played through the app (the url), never from Twilio",
+                   "items": {"type": "object", "properties": {
+                       "id": {"type": "integer"}, "kind": {"type": "string", "enum": ["call", "voicemail"]},
+                       "duration": {"type": ["integer", "null"]}, "url": {"type": "string"}}}}}}
 _STAFF_ERRORS = {"401": {"description": "no or invalid token"},
                  "403": {"description": "departments may not see callers' telephone records"}}
 

@@ -86,6 +86,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_ivr_recording_plays_user_id'), ['user_id'], unique=False)
 
     # ### end Alembic commands ###
+    # Voicemails recorded before this revision play through the app like the new ones.
+    op.execute(
+        "INSERT INTO ivr_recordings (recording_sid, call_id, kind, status, duration, created_at, updated_at) "
+        "SELECT recording_sid, id, 'voicemail', 'completed', recording_duration, updated_at, updated_at "
+        "FROM ivr_calls WHERE recording_sid IS NOT NULL"
+    )
 
 
 def downgrade() -> None:
