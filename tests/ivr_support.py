@@ -131,6 +131,9 @@ def action_of(root: ET.Element, tag: str) -> str:
 CALL_UPDATE = re.compile(r"/Calls/(CA[0-9a-f]{32})\.json$")
 
 
+RECORDING_MEDIA = re.compile(rf"^/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/(RE\w+)\.mp3$")
+
+
 class FakeTwilioApi:
     """A local HTTP server answering the REST calls the twilio client makes (Calls, Messages, and
     updating a call in progress: the queue's redirect to an agent)."""
@@ -140,6 +143,8 @@ class FakeTwilioApi:
         self.fail_with: tuple[int, dict] | None = None
         # The next n call updates are refused as Twilio refuses a call that is not in progress.
         self.refuse_updates = 0
+        # Recording audio by RecordingSid, served (to the account's basic auth only) as Twilio's .mp3.
+        self.recordings: dict[str, bytes] = {}
         api = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -171,6 +176,23 @@ class FakeTwilioApi:
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):
+                auth = self.headers.get("Authorization", "")
+                user = base64.b64decode(auth.split(" ", 1)[1]).decode() if auth.startswith("Basic ") else None
+                api.requests.append({"path": self.path, "form": {}, "auth": user})
+                audio = RECORDING_MEDIA.search(self.path)
+                if user != f"{ACCOUNT_SID}:{AUTH_TOKEN}":
+                    status, data, kind = 401, b'{"code": 20003, "message": "Authenticate", "status": 401}', "json"
+                elif audio and audio.group(1) in api.recordings:
+                    status, data, kind = 200, api.recordings[audio.group(1)], "audio/mpeg"
+                else:
+                    status, data, kind = 404, b'{"code": 20404, "message": "not found", "status": 404}', "json"
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json" if kind == "json" else kind)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
