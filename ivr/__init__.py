@@ -11,7 +11,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from . import blueprint, cli, desk_api, queue_hooks, recording_hooks, settings, simulate  # noqa: F401  (hooks: routes)
+    from . import blueprint, call_backs, cli, desk_api, queue_hooks, recording_hooks, settings, simulate  # noqa: F401
     from .outbound import make_outbound
     from .signatures import warn_if_disabled
     from .survey import SurveyPlacer

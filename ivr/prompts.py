@@ -11,6 +11,7 @@ DEFAULT_PROMPTS: dict[str, str] = {
     "invalid_choice": "对不起，您的输入有误。",
     "no_choice_goodbye": "对不起，没有收到您的选择。感谢您的来电，再见。",
     "to_agent": "正在为您转接话务员，请稍候。",
+    "call_back": "您好，这里是12345政务服务便民热线。您刚才的来电未能接通，现在为您回电，正在为您接通话务员。",
     "queue_position": "您前面还有{ahead}位来电在等待，预计等待约{minutes}分钟，请不要挂机。",
     "queue_next": "您是下一位，话务员马上为您服务，请不要挂机。",
     "queue_voicemail": "话务员仍然繁忙。请在提示音后留言，说明您的诉求和联系方式，按井号键结束，我们会尽快处理。",
