@@ -96,6 +96,7 @@ def queue_left():
     entry = queue.for_call(session, call.id, lock=True)
     result = param("QueueResult", required=False, limit=40) or "hangup"
     t = twiml()
+    made = []
     if entry is None:
         response = t.goodbye("goodbye")
     elif result in ("redirected", "redirected-from-waitUrl", "bridged", "bridging-in-process"):
@@ -103,6 +104,7 @@ def queue_left():
                     else t.empty())
     elif result == "hangup":
         queue.left(session, entry, "abandoned", ctx.now)
+        made = queue.assign(session, ctx.now)  # an agent it was ringing is free for the next caller
         response = t.empty()
     elif result == "leave":
         queue.left(session, entry, "voicemail", ctx.now)
@@ -113,6 +115,7 @@ def queue_left():
         response = t.record("queue_voicemail")
     call.updated_at = ctx.now
     session.commit()
+    _after_commit(made, skip=None)
     return Twiml.send(response)
 
 
@@ -165,6 +168,7 @@ def queue_dialed():
         response = t.goodbye("goodbye")
     elif caller_state != "in-progress":  # the caller hung up while it rang
         queue.left(session, entry, "abandoned", ctx.now)
+        made = queue.assign(session, ctx.now)
         response = t.empty()
     else:  # busy, no-answer, failed, canceled: the agent missed it; the next agent is offered the caller
         queue.missed(session, entry, ctx.now)
