@@ -4,6 +4,7 @@
                         maximum wait `<Leave/>` (the caller is offered a message).
   /ivr/queue/left       Enqueue's action: why the caller left the queue (hung up, left, error).
   /ivr/queue/connect    The caller's leg, redirected here once assigned: `<Dial>` the agent.
+  /ivr/queue/hold       The agent put the caller on hold: hold audio until resumed.
   /ivr/queue/answered   The agent picked up (the `<Client>`/`<Number>` url, run on the agent's leg).
   /ivr/queue/dialed     The `<Dial>` ended: talk over (agent to wrap-up), or not answered (the
                         agent stops taking calls, the caller is offered to the next agent).
@@ -57,7 +58,8 @@ def _connect_twiml(session, entry: QueueEntry):
     agent = presences.find(session, entry.agent_id)
     call = session.get(Call, entry.call_id)
     return twiml().connect_agent(entry.id, identity(entry.agent_id), agent.phone_number if agent else None,
-                                 call.from_number if call else None, settings().answer_seconds)
+                                 call.from_number if call else None, settings().answer_seconds,
+                                 call.call_sid if call else "")
 
 
 def _after_commit(made, skip: int | None) -> None:
@@ -136,6 +138,19 @@ def queue_connect():
         response = twiml().goodbye("goodbye")
     session.commit()
     return Twiml.send(response)
+
+
+@bp.post("/queue/hold")
+def queue_hold():
+    """Where the agent's hold button redirects the caller; resuming redirects to /queue/connect."""
+    session = db.session()
+    ctx = domain_context(session)
+    call = lock_call(session, inbound_call(ctx))
+    entry = _entry(session, call)
+    session.commit()
+    if entry.outcome == "answered" and entry.talk_ended_at is None:
+        return Twiml.send(twiml().hold(entry.id))
+    return Twiml.send(twiml().goodbye("goodbye"))
 
 
 @bp.post("/queue/answered")

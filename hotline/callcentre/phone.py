@@ -20,7 +20,7 @@ from ivr.voice_token import VoiceNotConfigured, voice_token
 from workorders.callcenter import presence as presences
 from workorders.callcenter import queue
 from workorders.callcenter.models import AgentPresence, QueueEntry
-from workorders.errors import DomainError, Invalid, NotFound
+from workorders.errors import Conflict, DomainError, Invalid, NotFound
 from workorders.models import User
 
 from .. import db
@@ -175,6 +175,27 @@ def transfer(entry_id: int):
         current_app.logger.warning("transfer of queue entry %s failed: %s", entry.id, exc)
         return jsonify({**data, "error": _("The transfer failed; the caller may have hung up.")}), 502
     return jsonify(data)
+
+
+@bp.post("/calls/<int:entry_id>/hold")
+@roles_required(*PHONE_ROLES)
+def hold(entry_id: int):
+    """Hold (the caller hears hold audio, the agent's leg ends) or resume (the agent is rung again)."""
+    session = db.session()
+    entry = _my_entry(session, entry_id)
+    if entry.outcome != "answered" or entry.talk_ended_at is not None:
+        raise Conflict("Only a call in progress can be held.")
+    call = _caller(session, entry)
+    data = _state(session, current_user.user.id, clock().now())
+    session.commit()
+    step = "hold" if request.form.get("on") == "1" else "connect"
+    url = routing.connect_url(current_app._get_current_object(), entry.id, step)
+    try:
+        current_app.extensions["ivr.outbound"].redirect_call(call.call_sid, url)
+    except OutboundError as exc:
+        current_app.logger.warning("hold of queue entry %s failed: %s", entry.id, exc)
+        return jsonify({**data, "error": _("The caller could not be put on hold or back; they may have hung up.")}), 502
+    return jsonify({**data, "held": step == "hold"})
 
 
 @bp.get("/token")
