@@ -29,6 +29,14 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(phone.bp)
     app.register_blueprint(staffing.bp)
 
+    @app.context_processor
+    def voice_flag():
+        def voice_configured() -> bool:
+            s = app.extensions["ivr.settings"]
+            return bool(s.account_sid and s.api_key and s.api_secret and s.twiml_app_sid)
+
+        return {"voice_configured": voice_configured}
+
     @app.after_request
     def desk_may_reach_twilio(response):
         if request.endpoint == "desk.index" and response.mimetype == "text/html":

@@ -241,6 +241,11 @@
 
   // --- the browser phone ----------------------------------------------------------------------
   function startDevice() {
+    if (panel.dataset.voice !== "on") {
+      $("phone-device").hidden = false;
+      $("phone-device").textContent = texts["no-device"];
+      return;
+    }
     fetch(panel.dataset.tokenUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then((response) => response.json().then((json) => ({ ok: response.ok, json })))
       .then(({ ok, json }) => {
