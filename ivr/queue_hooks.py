@@ -76,7 +76,7 @@ def queue_wait():
     if entry is None:  # Twilio's queue holds a caller our menu never saw: give them an entry now
         entry = queue.enqueue(session, call.id, ctx.now)
     made = queue.assign(session, ctx.now) if entry.outcome == "waiting" else []
-    if entry.outcome == "assigned":
+    if entry.outcome == "assigned" or (entry.outcome == "answered" and entry.talk_ended_at is None):
         entry.redirected_at = entry.redirected_at or ctx.now
         response = twiml().redirect_to("/ivr/queue/connect", entry=str(entry.id))
     else:
