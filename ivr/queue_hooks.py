@@ -24,6 +24,7 @@ from workorders.callcenter.models import QueueEntry
 
 from .blueprint import BadWebhook, bp, inbound_call, param, settings, twiml, whole_number
 from .models import Call
+from .phones import to_e164
 from .records import lock_call
 from .routing import identity, tell_twilio
 from .twiml import Twiml
@@ -57,7 +58,8 @@ def _route(session, entry: QueueEntry, made, now):
 def _connect_twiml(session, entry: QueueEntry):
     agent = presences.find(session, entry.agent_id)
     call = session.get(Call, entry.call_id)
-    return twiml().connect_agent(entry.id, identity(entry.agent_id), agent.phone_number if agent else None,
+    phone = to_e164(agent.phone_number) if agent and agent.phone_number else None
+    return twiml().connect_agent(entry.id, identity(entry.agent_id), phone,
                                  call.from_number if call else None, settings().answer_seconds,
                                  call.call_sid if call else "")
 

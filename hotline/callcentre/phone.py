@@ -16,6 +16,7 @@ from sqlalchemy import select
 from ivr import routing
 from ivr.models import Call
 from ivr.outbound import OutboundError
+from ivr.phones import looks_like_phone
 from ivr.voice_token import VoiceNotConfigured, voice_token
 from workorders.callcenter import presence as presences
 from workorders.callcenter import queue
@@ -53,7 +54,8 @@ def _presence_json(row: AgentPresence, now: datetime) -> dict:
     if row.state == "wrap_up" and row.wrap_up_until is not None:
         left = max(0, int((row.wrap_up_until - now).total_seconds()))
     return {"state": row.state, "state_label": label("presence", row.state), "reason": reason_text(row.reason),
-            "since": localtime(row.since, "%H:%M:%S"), "wrap_up_seconds_left": left, "version": row.version}
+            "since": localtime(row.since, "%H:%M:%S"), "wrap_up_seconds_left": left, "version": row.version,
+            "phone_number": row.phone_number or ""}
 
 
 def _caller(session, entry: QueueEntry) -> Call | None:
@@ -115,6 +117,22 @@ def set_presence():
     data = _state(session, current_user.user.id, now)
     session.commit()
     _after_commit(made)
+    return jsonify(data)
+
+
+@bp.post("/number")
+@roles_required(*PHONE_ROLES)
+def set_number():
+    """The phone an agent without a headset is rung on (empty: the browser)."""
+    number = request.form.get("phone_number", "").strip()
+    if number and (len(number) > 40 or not looks_like_phone(number)):
+        raise Invalid("'%(phone)s' is not a phone number", phone=number[:40])
+    session = db.session()
+    now = clock().now()
+    presence = presences.ensure(session, current_user.user.id, now)
+    presence.phone_number = number or None
+    data = _state(session, current_user.user.id, now)
+    session.commit()
     return jsonify(data)
 
 

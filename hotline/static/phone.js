@@ -47,6 +47,10 @@
     badge.textContent = presence.state_label + (presence.reason ? ` · ${presence.reason}` : "");
     badge.dataset.state = presence.state;
     panel.dataset.presence = presence.state;
+    if (!numberShown) { // filled once; the agent's typing is not overwritten by the polls
+      $("phone-number").value = presence.phone_number || "";
+      numberShown = true;
+    }
     const left = $("wrap-up-left");
     left.hidden = presence.wrap_up_seconds_left === null;
     if (!left.hidden) left.textContent = say("left", presence.wrap_up_seconds_left);
@@ -81,6 +85,13 @@
       .catch(() => {})
       .finally(() => setTimeout(poll, Number(panel.dataset.interval || 2000)));
   }
+
+  const numberForm = $("phone-number-form");
+  let numberShown = false;
+  numberForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    post(numberForm.dataset.url, { phone_number: $("phone-number").value });
+  });
 
   document.querySelectorAll("[data-presence]").forEach((button) => {
     button.addEventListener("click", () => {

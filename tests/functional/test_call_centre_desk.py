@@ -242,3 +242,14 @@ def test_malformed_hours_are_refused_and_nothing_changes(web):
 
 def test_agents_may_not_edit_the_schedule(web):
     assert web("agent").get("/admin/staffing").status_code == 403
+
+
+def test_an_agent_without_a_headset_is_rung_on_their_phone(web, twilio):
+    phone = Phone(web("agent"))
+    assert phone.post("/number", phone_number="13800001111")["presence"]["phone_number"] == "13800001111"
+    assert "error" in phone.post("/number", status=422, phone_number="not a number")
+    phone.post("/presence", state="ready")
+    sid = new_sid()
+    twilio.post("/ivr/voice", call_params(sid))
+    root = twiml(twilio.post("/ivr/menu", call_params(sid, Digits="1")))
+    assert root.find("Dial/Number").text == "+8613800001111" and root.find("Dial/Client") is None
