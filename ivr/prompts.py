@@ -15,7 +15,7 @@ DEFAULT_PROMPTS: dict[str, str] = {
     "queue_position": "您前面还有{ahead}位来电在等待，预计等待约{minutes}分钟，请不要挂机。",
     "queue_next": "您是下一位，话务员马上为您服务，请不要挂机。",
     "queue_voicemail": "话务员仍然繁忙。请在提示音后留言，说明您的诉求和联系方式，按井号键结束，我们会尽快处理。",
-    "agent_whisper": "",
+    "queue_hold": "请稍候，话务员正在为您查询。",
     "after_hours": "现在是非工作时间。请在提示音后留言，说明您的诉求和联系方式，按井号键结束。",
     "record": "请在提示音后留言，说明您的诉求，按井号键结束。",
     "speech": "请说出您的诉求，说完后请稍候。",

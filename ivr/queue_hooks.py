@@ -4,6 +4,7 @@
                         maximum wait `<Leave/>` (the caller is offered a message).
   /ivr/queue/left       Enqueue's action: why the caller left the queue (hung up, left, error).
   /ivr/queue/connect    The caller's leg, redirected here once assigned: `<Dial>` the agent.
+  /ivr/queue/hold       The agent put the caller on hold: hold audio until resumed.
   /ivr/queue/answered   The agent picked up (the `<Client>`/`<Number>` url, run on the agent's leg).
   /ivr/queue/dialed     The `<Dial>` ended: talk over (agent to wrap-up), or not answered (the
                         agent stops taking calls, the caller is offered to the next agent).
@@ -23,6 +24,7 @@ from workorders.callcenter.models import QueueEntry
 
 from .blueprint import BadWebhook, bp, inbound_call, param, settings, twiml, whole_number
 from .models import Call
+from .phones import to_e164
 from .records import lock_call
 from .routing import identity, tell_twilio
 from .twiml import Twiml
@@ -56,8 +58,10 @@ def _route(session, entry: QueueEntry, made, now):
 def _connect_twiml(session, entry: QueueEntry):
     agent = presences.find(session, entry.agent_id)
     call = session.get(Call, entry.call_id)
-    return twiml().connect_agent(entry.id, identity(entry.agent_id), agent.phone_number if agent else None,
-                                 call.from_number if call else None, settings().answer_seconds)
+    phone = to_e164(agent.phone_number) if agent and agent.phone_number else None
+    return twiml().connect_agent(entry.id, identity(entry.agent_id), phone,
+                                 call.from_number if call else None, settings().answer_seconds,
+                                 call.call_sid if call else "")
 
 
 def _after_commit(made, skip: int | None) -> None:
@@ -74,7 +78,7 @@ def queue_wait():
     if entry is None:  # Twilio's queue holds a caller our menu never saw: give them an entry now
         entry = queue.enqueue(session, call.id, ctx.now)
     made = queue.assign(session, ctx.now) if entry.outcome == "waiting" else []
-    if entry.outcome == "assigned":
+    if entry.outcome == "assigned" or (entry.outcome == "answered" and entry.talk_ended_at is None):
         entry.redirected_at = entry.redirected_at or ctx.now
         response = twiml().redirect_to("/ivr/queue/connect", entry=str(entry.id))
     else:
@@ -96,6 +100,7 @@ def queue_left():
     entry = queue.for_call(session, call.id, lock=True)
     result = param("QueueResult", required=False, limit=40) or "hangup"
     t = twiml()
+    made = []
     if entry is None:
         response = t.goodbye("goodbye")
     elif result in ("redirected", "redirected-from-waitUrl", "bridged", "bridging-in-process"):
@@ -103,6 +108,7 @@ def queue_left():
                     else t.empty())
     elif result == "hangup":
         queue.left(session, entry, "abandoned", ctx.now)
+        made = queue.assign(session, ctx.now)  # an agent it was ringing is free for the next caller
         response = t.empty()
     elif result == "leave":
         queue.left(session, entry, "voicemail", ctx.now)
@@ -113,6 +119,7 @@ def queue_left():
         response = t.record("queue_voicemail")
     call.updated_at = ctx.now
     session.commit()
+    _after_commit(made, skip=None)
     return Twiml.send(response)
 
 
@@ -133,6 +140,19 @@ def queue_connect():
         response = twiml().goodbye("goodbye")
     session.commit()
     return Twiml.send(response)
+
+
+@bp.post("/queue/hold")
+def queue_hold():
+    """Where the agent's hold button redirects the caller; resuming redirects to /queue/connect."""
+    session = db.session()
+    ctx = domain_context(session)
+    call = lock_call(session, inbound_call(ctx))
+    entry = _entry(session, call)
+    session.commit()
+    if entry.outcome == "answered" and entry.talk_ended_at is None:
+        return Twiml.send(twiml().hold(entry.id))
+    return Twiml.send(twiml().goodbye("goodbye"))
 
 
 @bp.post("/queue/answered")
@@ -165,6 +185,7 @@ def queue_dialed():
         response = t.goodbye("goodbye")
     elif caller_state != "in-progress":  # the caller hung up while it rang
         queue.left(session, entry, "abandoned", ctx.now)
+        made = queue.assign(session, ctx.now)
         response = t.empty()
     else:  # busy, no-answer, failed, canceled: the agent missed it; the next agent is offered the caller
         queue.missed(session, entry, ctx.now)

@@ -35,11 +35,12 @@ def user_of(identity_: str) -> int | None:
     return int(number) if prefix == "agent" and number.isdigit() and len(number) < 10 else None
 
 
-def connect_url(app: Flask, entry_id: int) -> str | None:
+def connect_url(app: Flask, entry_id: int, step: str = "connect") -> str | None:
+    """Where Twilio is sent for this caller (absolute: the REST API needs it)."""
     base = app.config.get("PUBLIC_URL") or (request.url_root if has_request_context() else None)
     if not base:
         return None
-    return base.rstrip("/") + f"/ivr/queue/connect?entry={entry_id}"
+    return base.rstrip("/") + f"/ivr/queue/{step}?entry={entry_id}"
 
 
 def tell_twilio(app: Flask, assignments: Iterable[Assignment], skip: int | None = None) -> int:

@@ -130,7 +130,7 @@ class Twiml:
         return response
 
     def connect_agent(self, entry_id: int, identity: str, phone: str | None, caller: str | None,
-                      ring_seconds: int) -> VoiceResponse:
+                      ring_seconds: int, call_sid: str = "") -> VoiceResponse:
         """The caller's leg rings the assigned agent: the browser (`<Client>`) or their phone."""
         response = VoiceResponse()
         self.say(response, "to_agent")
@@ -148,6 +148,18 @@ class Twiml:
             client.identity(identity)
             client.parameter(name="entry", value=str(entry_id))
             client.parameter(name="caller", value=caller or "")
+            client.parameter(name="call_sid", value=call_sid)
+        return response
+
+    def hold(self, entry_id: int) -> VoiceResponse:
+        """The agent put the caller on hold: hold audio (or silence) until the agent resumes."""
+        response = VoiceResponse()
+        self.say(response, "queue_hold")
+        if self.settings.hold_audio_url:
+            response.play(self.settings.hold_audio_url)
+        else:
+            response.pause(length=30)
+        response.redirect(self.url("/ivr/queue/hold", entry=str(entry_id)), method="POST")
         return response
 
     def query_number(self, *prefix: str) -> VoiceResponse:

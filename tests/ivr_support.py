@@ -145,6 +145,9 @@ class FakeTwilioApi:
         self.refuse_updates = 0
         # Recording audio by RecordingSid, served (to the account's basic auth only) as Twilio's .mp3.
         self.recordings: dict[str, bytes] = {}
+        # While set, call updates are held unanswered (a web process killed mid-request).
+        self.hold_updates = threading.Event()
+        self.update_arrived = threading.Event()
         api = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -155,6 +158,11 @@ class FakeTwilioApi:
                 user = base64.b64decode(auth.split(" ", 1)[1]).decode() if auth.startswith("Basic ") else None
                 api.requests.append({"path": self.path, "form": form, "auth": user})
                 update = CALL_UPDATE.search(self.path)
+                if update and api.hold_updates.is_set():
+                    api.update_arrived.set()
+                    while api.hold_updates.is_set():
+                        threading.Event().wait(0.01)
+                    return
                 if api.fail_with:
                     status, body = api.fail_with
                 elif update and api.refuse_updates:

@@ -16,11 +16,12 @@ from sqlalchemy import select
 from ivr import routing
 from ivr.models import Call
 from ivr.outbound import OutboundError
+from ivr.phones import looks_like_phone
 from ivr.voice_token import VoiceNotConfigured, voice_token
 from workorders.callcenter import presence as presences
 from workorders.callcenter import queue
 from workorders.callcenter.models import AgentPresence, QueueEntry
-from workorders.errors import DomainError, Invalid, NotFound
+from workorders.errors import Conflict, DomainError, Invalid, NotFound
 from workorders.models import User
 
 from .. import db
@@ -53,7 +54,8 @@ def _presence_json(row: AgentPresence, now: datetime) -> dict:
     if row.state == "wrap_up" and row.wrap_up_until is not None:
         left = max(0, int((row.wrap_up_until - now).total_seconds()))
     return {"state": row.state, "state_label": label("presence", row.state), "reason": reason_text(row.reason),
-            "since": localtime(row.since, "%H:%M:%S"), "wrap_up_seconds_left": left, "version": row.version}
+            "since": localtime(row.since, "%H:%M:%S"), "wrap_up_seconds_left": left, "version": row.version,
+            "phone_number": row.phone_number or ""}
 
 
 def _caller(session, entry: QueueEntry) -> Call | None:
@@ -118,6 +120,22 @@ def set_presence():
     return jsonify(data)
 
 
+@bp.post("/number")
+@roles_required(*PHONE_ROLES)
+def set_number():
+    """The phone an agent without a headset is rung on (empty: the browser)."""
+    number = request.form.get("phone_number", "").strip()
+    if number and (len(number) > 40 or not looks_like_phone(number)):
+        raise Invalid("'%(phone)s' is not a phone number", phone=number[:40])
+    session = db.session()
+    now = clock().now()
+    presence = presences.ensure(session, current_user.user.id, now)
+    presence.phone_number = number or None
+    data = _state(session, current_user.user.id, now)
+    session.commit()
+    return jsonify(data)
+
+
 def _my_entry(session, entry_id: int) -> QueueEntry:
     entry = queue.find(session, entry_id, lock=True)
     if entry is None or entry.agent_id != current_user.user.id:
@@ -175,6 +193,27 @@ def transfer(entry_id: int):
         current_app.logger.warning("transfer of queue entry %s failed: %s", entry.id, exc)
         return jsonify({**data, "error": _("The transfer failed; the caller may have hung up.")}), 502
     return jsonify(data)
+
+
+@bp.post("/calls/<int:entry_id>/hold")
+@roles_required(*PHONE_ROLES)
+def hold(entry_id: int):
+    """Hold (the caller hears hold audio, the agent's leg ends) or resume (the agent is rung again)."""
+    session = db.session()
+    entry = _my_entry(session, entry_id)
+    if entry.outcome != "answered" or entry.talk_ended_at is not None:
+        raise Conflict("Only a call in progress can be held.")
+    call = _caller(session, entry)
+    data = _state(session, current_user.user.id, clock().now())
+    session.commit()
+    step = "hold" if request.form.get("on") == "1" else "connect"
+    url = routing.connect_url(current_app._get_current_object(), entry.id, step)
+    try:
+        current_app.extensions["ivr.outbound"].redirect_call(call.call_sid, url)
+    except OutboundError as exc:
+        current_app.logger.warning("hold of queue entry %s failed: %s", entry.id, exc)
+        return jsonify({**data, "error": _("The caller could not be put on hold or back; they may have hung up.")}), 502
+    return jsonify({**data, "held": step == "hold"})
 
 
 @bp.get("/token")

@@ -6,13 +6,19 @@ assignment takes the oldest waiting entry and the longest-idle ready agent with 
 (PostgreSQL `FOR UPDATE SKIP LOCKED`; SQLite runs one writer at a time) and marks both in the
 same transaction, so two agents becoming ready at once never get the same caller and one agent is
 never given two. Telling Twilio happens after the commit, outside this module.
+
+Row locks alone are not enough for liveness: a transaction that locked a waiting caller and then
+found no agent would make a concurrent one skip that caller, and both could commit with a caller
+waiting and an agent ready. So assignments also take one transaction-scoped advisory lock on
+PostgreSQL: whoever assigns last sees everything the others committed (SQLite's single writer
+gives the same). Every change that adds a waiting caller or a ready agent assigns afterwards.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,6 +32,9 @@ FINAL = ("answered", "abandoned", "voicemail", "failed")
 # How long past the ring timeout an unanswered assignment waits for Twilio's own report before
 # the sweep takes the caller back (the report may have been lost).
 REPORT_GRACE = timedelta(seconds=30)
+# pg_advisory_xact_lock key of the assignment ("12345" on a phone keypad spells nothing; any
+# constant the hotline's other advisory locks do not use).
+ASSIGN_LOCK = 1712345017
 
 
 @dataclass(frozen=True)
@@ -82,6 +91,8 @@ def position(session: Session, entry: QueueEntry) -> int:
 
 def assign(session: Session, now: datetime) -> list[Assignment]:
     """Pair waiting callers with ready agents, oldest with longest-idle, until one side runs out."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ASSIGN_LOCK})
     presences.expire_all_wrap_ups(session, now)
     made: list[Assignment] = []
     while True:

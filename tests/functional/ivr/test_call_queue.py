@@ -120,3 +120,18 @@ def test_working_hours_in_the_configuration_seed_the_schedule(connection):
     app = bound_app(connection, Clock.frozen(SATURDAY, TZ), IVR_WORKING_HOURS="08:30-17:30")
     root = twiml(Twilio(app.test_client()).post("/ivr/voice", call_params(new_sid())))
     assert root.find("Record") is not None and "非工作时间" in spoken(root)
+
+
+def test_a_caller_assigned_while_waiting_is_sent_to_the_agent_by_the_next_wait_poll(twilio, session, app, make_user):
+    from tests.web_support import WebSession
+
+    sid, _ = enter_queue(twilio)
+    user, _api = make_user("agent")
+    agent = WebSession(app, user.username)
+    response = agent.client.post("/desk/phone/presence", data={"state": "ready"},
+                                 headers={"X-CSRFToken": agent.token()})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    entry = entry_of(session, sid)
+    assert (entry.outcome, entry.agent_id) == ("assigned", user.id)
+    root = wait(twilio, sid)
+    assert root.find("Redirect").text == f"/ivr/queue/connect?entry={entry.id}"
