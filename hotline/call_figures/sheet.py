@@ -23,17 +23,16 @@ def add_calls_sheet(wb, session, period: Period) -> None:
     ws.append([_("Period"), f"{period.first.isoformat()} – {period.last.isoformat()}"])
     ws.append([])
     _header(ws, [_("Figure"), _("Value"), _("Code")])
-    figures = counts.as_dict()
+    # Unrounded: the cells' number formats round for the reader, a program reads the exact value.
     for name in CALL_SUMMARY:
-        ws.append([call_label(name), figures[name], name])
+        ws.append([call_label(name), getattr(counts, name), name])
         _format(ws.cell(ws.max_row, 2), name)
     ws.append([])
     _header(ws, [_("Agent"), _("Code"), *[call_label(c) for c in AGENT_COLUMNS]])
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(list(counts.agents))))}
     for user_id, agent in sorted(counts.agents.items(), key=lambda item: users[item[0]].username):
-        row = agent.as_dict()
         user = users[user_id]
-        ws.append([user.display_name or user.username, user.username, *[row[c] for c in AGENT_COLUMNS]])
+        ws.append([user.display_name or user.username, user.username, *[getattr(agent, c) for c in AGENT_COLUMNS]])
         _format(ws.cell(ws.max_row, 2 + len(AGENT_COLUMNS)), "occupancy")
     if not counts.agents:
         ws.append([_("No agent was staffed in this period.")])
