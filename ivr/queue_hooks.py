@@ -187,6 +187,8 @@ def queue_dialed():
         queue.left(session, entry, "abandoned", ctx.now)
         made = queue.assign(session, ctx.now)
         response = t.empty()
+    elif queue.transfer_missed(session, entry, ctx.now):  # a transferred call nobody picked up
+        response = t.goodbye("transfer_missed")
     else:  # busy, no-answer, failed, canceled: the agent missed it; the next agent is offered the caller
         queue.missed(session, entry, ctx.now)
         made = queue.assign(session, ctx.now)

@@ -96,5 +96,9 @@ def register_sweep(app: Flask) -> None:
         told = sweep(run.app, run.now, run.app.extensions["ivr.settings"].answer_seconds)
         return Outcome(told)
 
+    import os
+
+    # Often enough that a lost redirect or ring report costs a caller seconds, not minutes.
+    every = float(app.config.get("CC_SWEEP_SECONDS") or os.environ.get("HOTLINE_QUEUE_SWEEP_SECONDS") or 15)
     register_job(app, JobSpec("call_queue", "call queue: expired wrap-ups, unanswered offers, redirects to agents",
-                              timedelta(seconds=15), work))
+                              timedelta(seconds=every), work))

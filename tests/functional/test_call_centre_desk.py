@@ -253,3 +253,19 @@ def test_an_agent_without_a_headset_is_rung_on_their_phone(web, twilio):
     twilio.post("/ivr/voice", call_params(sid))
     root = twiml(twilio.post("/ivr/menu", call_params(sid, Digits="1")))
     assert root.find("Dial/Number").text == "+8613800001111" and root.find("Dial/Client") is None
+
+
+def test_a_transfer_nobody_picks_up_ends_politely_and_the_colleague_stops_taking_calls(web, twilio, session):
+    first, second = Phone(web("agent")), Phone(web("agent"))
+    first.post("/presence", state="ready")
+    sid = new_sid()
+    twilio.post("/ivr/voice", call_params(sid))
+    twilio.post("/ivr/menu", call_params(sid, Digits="1"))
+    entry = first.state()["current"]["entry"]
+    first.post(f"/calls/{entry}/answered")
+    second.post("/presence", state="ready")
+    first.post(f"/calls/{entry}/transfer", to=str(first.state()["transfer_to"][0]["id"]))
+    root = twiml(twilio.post(f"/ivr/queue/dialed?entry={entry}", call_params(sid, DialCallStatus="no-answer")))
+    assert root.find("Hangup") is not None and "转接的话务员暂时无法接听" in root.find("Say").text
+    assert second.state()["presence"]["state"] == "break"
+    assert session.scalar(select(QueueEntry.outcome).where(QueueEntry.id == entry)) == "answered"

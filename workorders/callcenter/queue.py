@@ -183,6 +183,18 @@ def transfer(session: Session, entry: QueueEntry, target_id: int, now: datetime,
     entry.agent_id, entry.updated_at = target_id, now
 
 
+def transfer_missed(session: Session, entry: QueueEntry, now: datetime) -> bool:
+    """The colleague a call was transferred to let it ring out: they stop taking calls and the
+    talk is over (the caller is told to call again). False when the entry was not a transfer."""
+    if entry.outcome != "answered" or entry.talk_ended_at is not None or entry.agent_id is None:
+        return False
+    target = presences.ensure(session, entry.agent_id, now)
+    if target.state == "on_call":
+        presences.change(session, target, "break", now, presences.NO_ANSWER)
+    entry.talk_ended_at, entry.updated_at = now, now
+    return True
+
+
 def unredirected(session: Session) -> list[QueueEntry]:
     """Assignments Twilio was never told about (a crash after the commit, a failed request)."""
     return list(session.scalars(
