@@ -10,6 +10,8 @@ import ivr
 from . import (
     api,
     attachments,
+    call_figures,
+    callcentre,
     cli,
     config,
     db,
@@ -17,6 +19,7 @@ from . import (
     notifications,
     open311,
     portal,
+    recordings,
     runtime,
     scheduler,
     stats_web,
@@ -45,9 +48,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     open311.init_app(app)  # the citizen side (SPEC §8)
     portal.init_app(app)
     stats_web.init_app(app)  # statistics, reports, notice board (SPEC §7)
+    call_figures.init_app(app)  # the call centre's wallboard and figures (SPEC §12)
+    recordings.init_app(app)  # call recordings and voicemails played through the app, logged
     kb_calibration.init_app(app)  # the nightly knowledge-base calibration
     notifications.init_app(app)  # SMS, e-mail and in-app notices of department handling
     attachments.init_app(app)  # photos and documents on orders and replies
+    callcentre.init_app(app)  # the call centre's desk phone, presence, staffing hours
     scheduler.init_app(app)  # last: it may start the embedded scheduler
 
     return app

@@ -11,7 +11,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from . import blueprint, cli, desk_api, settings, simulate
+    from . import blueprint, call_backs, cli, desk_api, queue_hooks, recording_hooks, settings, simulate  # noqa: F401
     from .outbound import make_outbound
     from .signatures import warn_if_disabled
     from .survey import SurveyPlacer
@@ -26,3 +26,6 @@ def init_app(app: Flask) -> None:
     app.extensions["hotline.sms_sender"] = app.extensions["ivr.outbound"].send_sms
     app.cli.add_command(cli.survey_group)
     app.cli.add_command(simulate.simulate_group)
+    from .routing import register_sweep
+
+    register_sweep(app)

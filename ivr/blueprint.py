@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from hotline import db
 from hotline.runtime import domain_context
+from workorders.callcenter import schedule
 from workorders.context import Actor
 from workorders.errors import DomainError
 from workorders.inputs import CONTROL
@@ -22,10 +23,10 @@ from workorders.intake import create_order
 from workorders.models import WorkOrder
 
 from . import keypad, survey
-from .hours import within_working_hours
 from .models import Call
 from .prompts import spell_digits
-from .records import claim_call, claim_message, find_call, lock_call, order_once_per_call
+from .recordings import recording_sid_of, store_recording
+from .records import claim_call, claim_message, find_call, lock_call, order_once_per_call, start_call
 from .settings import IvrSettings
 from .signatures import signature_is_valid
 from .twiml import Twiml
@@ -115,15 +116,16 @@ def voice():
     session = db.session()
     ctx = domain_context(session)
     sid, caller = sid_param("CallSid"), param("From", limit=40)
-    after_hours = not within_working_hours(ctx.now, settings().working_hours, ctx.calendar, ctx.tz)
-    call, _ = claim_call(session, sid, ctx.now, from_number=caller,
-                               to_number=param("To", required=False, limit=40),
-                               status=param("CallStatus", required=False, limit=20) or "in-progress",
-                               after_hours=after_hours)
+    after_hours = not schedule.is_staffed(session, ctx.now, ctx.calendar, ctx.tz, settings().working_hours)
+    call = start_call(session, sid, ctx.now, from_number=caller,
+                      to_number=param("To", required=False, limit=40),
+                      status=param("CallStatus", required=False, limit=20) or "in-progress",
+                      after_hours=after_hours)
     session.commit()
+    t = twiml()
     if call.after_hours:
-        return Twiml.send(twiml().record("after_hours", welcome=True))
-    return Twiml.send(twiml().menu(welcome=True))
+        return Twiml.send(t.fixed("after_hours", lambda: t.record("after_hours", welcome=True)))
+    return Twiml.send(t.fixed("welcome_menu", lambda: t.menu(welcome=True)))
 
 
 @bp.post("/menu")
@@ -133,8 +135,13 @@ def menu():
     call = inbound_call(ctx)
     digits = request.form.get("Digits", "").strip()
     t = twiml()
-    if digits == "1":
+    made, entry_id = [], None
+    if digits == "1" and settings().agent_number:
         response = t.to_agent()
+    elif digits == "1":
+        from .queue_hooks import join_queue
+
+        response, made, entry_id = join_queue(session, ctx, lock_call(session, call))
     elif digits == "2":
         response = t.query_number()
     elif digits == "3":
@@ -151,6 +158,10 @@ def menu():
         else:
             response = t.menu("invalid_choice") if digits else t.menu()
     session.commit()
+    if made:
+        from .routing import tell_twilio
+
+        tell_twilio(current_app._get_current_object(), made, skip=entry_id)
     return Twiml.send(response)
 
 
@@ -197,7 +208,8 @@ def recording():
         return Twiml.send(twiml().goodbye("recording_missing", "goodbye"))
     seconds = whole_number("RecordingDuration")
     phone = call.from_number or param("From", limit=40)
-    content = f"【语音留言{f'，{seconds}秒' if seconds is not None else ''}】录音：{url}"
+    # The recording is played on the order's page through the app, never by its Twilio URL.
+    content = f"【语音留言{f'，{seconds}秒' if seconds is not None else ''}】"
     try:
         order, code = order_once_per_call(session, call, "voicemail", ctx.now, lambda: create_order(
             ctx, INTAKE_ACTOR, {"content": content, "caller_phone": phone}, channel="voicemail"))
@@ -208,6 +220,9 @@ def recording():
     if call.recording_url is None:
         call.recording_url, call.recording_duration = url, seconds
         call.recording_sid = param("RecordingSid", required=False)
+    recording_sid = recording_sid_of(param("RecordingSid", required=False), url)
+    if recording_sid is not None:
+        store_recording(session, call, recording_sid, "voicemail", "completed", seconds, ctx.now)
     call.updated_at = ctx.now
     session.commit()
     return Twiml.send(_created_reply(order, code))
@@ -271,6 +286,10 @@ def status():
         call.duration = whole_number("CallDuration") if call.duration is None else call.duration
         if call.purpose == "survey" and call.survey_recorded_at is None and call.survey_order is not None:
             survey.record_unreachable(ctx, call, call.survey_order, state)
+        if call.purpose == "hotline":
+            from .queue_hooks import call_ended
+
+            call_ended(session, call, ctx.now)
     session.commit()
     return Twiml.send(twiml().empty())
 

@@ -5,7 +5,7 @@ Phone numbers are personal data: only hotline staff (not departments) may read t
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -32,6 +32,7 @@ from workorders.vocabulary import Role
 from . import calls, phones
 from .models import Call, CallOrder
 from .outbound import OutboundError
+from .recordings import recordings_of_calls
 from .survey import survey_now
 
 api = Blueprint("ivr_api", __name__, url_prefix="/api/v1")
@@ -50,6 +51,7 @@ def on_outbound_error(exc: OutboundError):
 HISTORY_SIZE = 20
 DESK_ROLES = {Role.agent, Role.supervisor, Role.leader, Role.admin}
 SURVEY_ROLES = {Role.agent, Role.supervisor}
+VOICE_ROLES = {Role.agent, Role.supervisor}
 
 
 def _staff_only(roles=DESK_ROLES) -> None:
@@ -75,12 +77,17 @@ def caller_history(session, phone: str | None, tz, limit: int = HISTORY_SIZE) ->
 def call_json(session, call: Call, tz, history_size: int = HISTORY_SIZE) -> dict:
     caller = call.from_number if call.direction == "inbound" else call.to_number
     links = session.scalars(select(CallOrder).where(CallOrder.call_id == call.id).order_by(CallOrder.id))
+    recordings = [{"id": r.id, "kind": r.kind, "duration": r.duration,
+                   "url": url_for("recordings.audio", recording_id=r.id)}
+                  for r in recordings_of_calls(session, [call.id]).get(call.id, []) if r.playable]
     return {
         "call_sid": call.call_sid, "direction": call.direction, "purpose": call.purpose,
         "from": call.from_number, "to": call.to_number, "status": call.status, "active": call.is_active,
         "started_at": iso(call.started_at, tz), "ended_at": iso(call.ended_at, tz),
         "duration": call.duration, "after_hours": call.after_hours,
-        "recording_url": call.recording_url, "recording_duration": call.recording_duration,
+        # Recordings play through the app (logged, hotline staff only), never from Twilio's URL.
+        "recording_url": recordings[0]["url"] if recordings else None,
+        "recording_duration": call.recording_duration, "recordings": recordings,
         "orders": [{"kind": link.kind, **_order_summary(link.order, tz)} for link in links],
         "caller_history": caller_history(session, caller, tz, history_size),
     }
@@ -143,6 +150,20 @@ def start_survey():
     return jsonify({"order": order.number, "channel": channel}), 202
 
 
+@api.get("/voice/token")
+def get_voice_token():
+    """An access token for the Twilio Voice SDK: agents and supervisors answer calls in the browser."""
+    from .voice_token import VoiceNotConfigured, voice_token
+
+    if g.actor.role not in VOICE_ROLES:
+        raise Forbidden("role '%(role)s' does not answer calls", role=g.actor.role)
+    try:
+        token, who = voice_token(current_app.extensions["ivr.settings"], g.api_user.id)
+    except VoiceNotConfigured as exc:
+        return jsonify({"error": str(exc)}), 503
+    return jsonify({"token": token, "identity": who})
+
+
 _ORDER_LIST = {"type": "array", "items": {"type": "object", "properties": {
     n: {"type": "string"} for n in ("number", "type", "state", "channel", "content", "created_at")}}}
 _HISTORY = {"type": "object", "properties": {"count": {"type": "integer"}, "orders": _ORDER_LIST}}
@@ -150,7 +171,11 @@ _CALL = {"type": "object", "properties": {
     **{n: {"type": ["string", "null"]} for n in ("call_sid", "direction", "purpose", "from", "to", "status",
                                                  "started_at", "ended_at", "recording_url")},
     "active": {"type": "boolean"}, "after_hours": {"type": "boolean"},
-    "duration": {"type": ["integer", "null"]}, "orders": _ORDER_LIST, "caller_history": _HISTORY}}
+    "duration": {"type": ["integer", "null"]}, "orders": _ORDER_LIST, "caller_history": _HISTORY,
+    "recordings": {"type": "array", "description": "played through the app (the url), never from Twilio",
+                   "items": {"type": "object", "properties": {
+                       "id": {"type": "integer"}, "kind": {"type": "string", "enum": ["call", "voicemail"]},
+                       "duration": {"type": ["integer", "null"]}, "url": {"type": "string"}}}}}}
 _STAFF_ERRORS = {"401": {"description": "no or invalid token"},
                  "403": {"description": "departments may not see callers' telephone records"}}
 
@@ -175,6 +200,13 @@ document("/callers/{phone}/orders", {"get": {
     "parameters": [{"name": "phone", "in": "path", "required": True, "schema": {"type": "string"}}],
     "responses": {"200": _json("the caller's orders, newest first", _HISTORY), **_STAFF_ERRORS,
                   "422": {"description": "not a phone number"}}}})
+document("/voice/token", {"get": {
+    "summary": "A Twilio Voice SDK access token (VoiceGrant, the agent's Client identity) for answering in the browser",
+    "responses": {"200": _json("the token", {"type": "object", "properties": {
+        "token": {"type": "string"}, "identity": {"type": "string"}}}),
+        "401": {"description": "no or invalid token"},
+        "403": {"description": "only agents and supervisors answer calls"},
+        "503": {"description": "TWILIO_API_KEY, TWILIO_API_SECRET or TWILIO_TWIML_APP_SID is not configured"}}}})
 document("/surveys", {"post": {
     "summary": "Start the satisfaction callback of an answered or replied order now (call or SMS per policy)",
     "requestBody": {"content": {"application/json": {"schema": {

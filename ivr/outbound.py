@@ -39,6 +39,10 @@ class OutboundTelephony(Protocol):
         """Text `to`. Returns the MessageSid."""
         ...
 
+    def redirect_call(self, call_sid: str, url: str) -> None:
+        """Make the call in progress fetch its next TwiML from `url` (out of the queue, to an agent)."""
+        ...
+
 
 class BaseUrlHttpClient(TwilioHttpClient):
     """Twilio's HTTP client, sending each request to `base_url` instead of *.twilio.com."""
@@ -85,6 +89,13 @@ class TwilioOutbound:
         log.info("survey text %s to %s sent", message.sid, to)
         return message.sid
 
+    def redirect_call(self, call_sid: str, url: str) -> None:
+        try:
+            self.client.calls(call_sid).update(url=url, method="POST")
+        except (TwilioException, RequestException) as exc:
+            raise OutboundError(f"Twilio refused to redirect call {call_sid}: {exc}") from exc
+        log.info("call %s redirected to %s", call_sid, url)
+
 
 class ConsoleOutbound:
     """Logs what would be sent; the ids look like Twilio's so the records read the same."""
@@ -102,6 +113,9 @@ class ConsoleOutbound:
         sid = "SM" + uuid.uuid4().hex
         self.log.warning("[console telephony] would text %s: %s (%s)", to, body, sid)
         return sid
+
+    def redirect_call(self, call_sid: str, url: str) -> None:
+        self.log.warning("[console telephony] would redirect call %s to %s", call_sid, url)
 
 
 def make_outbound(settings: IvrSettings) -> OutboundTelephony:

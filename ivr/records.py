@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -56,6 +58,44 @@ def claim_call(session: Session, call_sid: str, now: datetime, **fields) -> tupl
         return Call(call_sid=call_sid, started_at=now, updated_at=now, **values)
 
     return _claim(session, lambda: find_call(session, call_sid), build)
+
+
+@dataclass(frozen=True)
+class CallStart:
+    """What /ivr/voice needs of the call's record: the decision stored when it was first logged."""
+
+    id: int
+    after_hours: bool
+    created: bool
+
+
+_START_STATEMENTS = {
+    dialect: insert(Call.__table__)
+    .on_conflict_do_nothing(index_elements=["call_sid"])
+    .returning(Call.__table__.c.id, Call.__table__.c.after_hours)
+    for dialect, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
+
+
+def start_call(session: Session, call_sid: str, now: datetime, **fields) -> CallStart:
+    """Log the call /ivr/voice announces, once, in one statement.
+
+    Almost every /ivr/voice is a new call, so this inserts first (INSERT … ON CONFLICT DO NOTHING
+    RETURNING, built once) instead of looking up, opening a savepoint and inserting through the
+    ORM: the webhook's cost is mostly this write. A duplicate (Twilio's retry, or a copy arriving
+    at once, which the database makes wait for the first copy's commit) inserts nothing and reads
+    the first copy's row, whose after-hours decision stands.
+    """
+    values = {"direction": "inbound", "purpose": "hotline", "status": "in-progress", "after_hours": False,
+              "menu_rounds": 0, **fields, "call_sid": call_sid, "started_at": now, "updated_at": now}
+    statement = _START_STATEMENTS[session.get_bind().dialect.name]
+    row = session.execute(statement, values).first()
+    if row is not None:
+        return CallStart(row.id, row.after_hours, created=True)
+    existing = find_call(session, call_sid)
+    if existing is None:  # deleted since the conflict: log it the ordinary way
+        existing, _ = claim_call(session, call_sid, now, **fields)
+    return CallStart(existing.id, existing.after_hours, created=False)
 
 
 def lock_call(session: Session, call: Call) -> Call:

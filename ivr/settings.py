@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 
@@ -28,7 +28,9 @@ def defaults_from_environment() -> dict:
         "TWILIO_API_BASE_URL": env("TWILIO_API_BASE_URL"),
         # twilio / console; unset: twilio when the account is configured, else console.
         "IVR_TELEPHONY": env("HOTLINE_TELEPHONY"),
-        "IVR_WORKING_HOURS": env("HOTLINE_WORKING_HOURS", "08:30-17:30"),
+        # Unset: the call centre is staffed 7×24 (the staffing schedule's default); set, it seeds
+        # the schedule (those hours on Monday–Friday) the first time the schedule is read.
+        "IVR_WORKING_HOURS": env("HOTLINE_WORKING_HOURS"),
         "IVR_VOICE": env("HOTLINE_IVR_VOICE", "Polly.Zhiyu-Neural"),
         "IVR_LANGUAGE": env("HOTLINE_IVR_LANGUAGE", "cmn-CN"),
         "IVR_SPEECH_LANGUAGE": env("HOTLINE_IVR_SPEECH_LANGUAGE", "cmn-Hans-CN"),
@@ -36,6 +38,15 @@ def defaults_from_environment() -> dict:
         "IVR_AGENT_NUMBER": env("HOTLINE_AGENT_NUMBER"),
         "IVR_QUERY_ATTEMPTS_PER_CALL": int(env("HOTLINE_IVR_QUERY_ATTEMPTS_PER_CALL", "3")),
         "IVR_PROMPTS": _prompts_from_environment(),
+        # The call centre (docs/call-centre.md).
+        "CC_HOLD_AUDIO_URL": env("HOTLINE_HOLD_AUDIO_URL"),
+        "CC_MAX_WAIT_SECONDS": int(env("HOTLINE_QUEUE_MAX_WAIT_SECONDS", "300")),
+        "CC_ANSWER_SECONDS": int(env("HOTLINE_AGENT_ANSWER_SECONDS", "20")),
+        "CC_WRAP_UP_SECONDS": int(env("HOTLINE_WRAP_UP_SECONDS", "30")),
+        "CC_RECORD_CALLS": env("HOTLINE_RECORD_CALLS", "off"),
+        "TWILIO_API_KEY": env("TWILIO_API_KEY"),
+        "TWILIO_API_SECRET": env("TWILIO_API_SECRET"),
+        "TWILIO_TWIML_APP_SID": env("TWILIO_TWIML_APP_SID"),
     }
 
 
@@ -82,7 +93,7 @@ class IvrSettings:
     number: str | None
     api_base_url: str | None
     telephony: str
-    working_hours: list[tuple[time, time | None]]
+    working_hours: list[tuple[time, time | None]] | None
     voice: str
     language: str
     speech_language: str
@@ -90,6 +101,16 @@ class IvrSettings:
     agent_number: str | None
     query_attempts_per_call: int
     prompts: dict[str, str]
+    hold_audio_url: str | None = None
+    max_wait_seconds: int = 300
+    answer_seconds: int = 20
+    wrap_up_seconds: int = 30
+    record_calls: bool = False
+    api_key: str | None = None
+    api_secret: str | None = None
+    twiml_app_sid: str | None = None
+    # TwiML that depends on nothing but these settings (the greeting), rendered once: see Twiml.fixed.
+    rendered: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_app(cls, app: Flask) -> IvrSettings:
@@ -113,7 +134,7 @@ class IvrSettings:
             number=c.get("TWILIO_NUMBER"),
             api_base_url=c.get("TWILIO_API_BASE_URL"),
             telephony=telephony,
-            working_hours=parse_working_hours(c["IVR_WORKING_HOURS"]),
+            working_hours=parse_working_hours(c["IVR_WORKING_HOURS"]) if c["IVR_WORKING_HOURS"] else None,
             voice=c["IVR_VOICE"],
             language=c["IVR_LANGUAGE"],
             speech_language=c["IVR_SPEECH_LANGUAGE"],
@@ -121,7 +142,29 @@ class IvrSettings:
             agent_number=c.get("IVR_AGENT_NUMBER"),
             query_attempts_per_call=int(c["IVR_QUERY_ATTEMPTS_PER_CALL"]),
             prompts={**DEFAULT_PROMPTS, **c["IVR_PROMPTS"]},
+            hold_audio_url=c.get("CC_HOLD_AUDIO_URL") or None,
+            max_wait_seconds=_positive(c, "CC_MAX_WAIT_SECONDS"),
+            answer_seconds=_positive(c, "CC_ANSWER_SECONDS"),
+            wrap_up_seconds=_positive(c, "CC_WRAP_UP_SECONDS", zero=True),
+            record_calls=_switch(c, "CC_RECORD_CALLS", "HOTLINE_RECORD_CALLS"),
+            api_key=c.get("TWILIO_API_KEY") or None,
+            api_secret=c.get("TWILIO_API_SECRET") or None,
+            twiml_app_sid=c.get("TWILIO_TWIML_APP_SID") or None,
         )
+
+
+def _positive(config, key: str, zero: bool = False) -> int:
+    value = int(config[key])
+    if value < 0 or (value == 0 and not zero):
+        raise ValueError(f"{key} must be a {'non-negative' if zero else 'positive'} number of seconds")
+    return value
+
+
+def _switch(config, key: str, variable: str) -> bool:
+    value = str(config.get(key) or "off").strip().lower()
+    if value not in ("on", "off"):
+        raise ValueError(f"{variable} must be 'on' or 'off'")
+    return value == "on"
 
 
 def init_app(app: Flask) -> IvrSettings:

@@ -6,9 +6,17 @@ follows the TwiML it gets back: a `<Gather>` takes the next key presses (or the 
 a `<Record>` gets a made-up recording, a `<Redirect>` is followed, and the call ends at
 `<Hangup>`, at a transfer to the agents, or when the caller has nothing more to press; then the
 final status callback is sent. Anyone can try the IVR this way without a Twilio account.
+
+Pressing 1 puts the caller in the agents' queue: the simulator polls the `<Enqueue>` wait URL as
+Twilio does (each poll counts as the pause the TwiML asked for), follows the app's redirect to an
+agent, and once `hotline simulate agent` has answered for the agent, talks for a while and
+reports the end of the `<Dial>`, as Twilio reports it on the caller's leg. The two commands meet
+in the app's database (the caller waits for the agent's answer there), so run both against the
+same installation. `--poll-seconds` is the real time between polls.
 """
 from __future__ import annotations
 
+import time
 import uuid
 import xml.dom.minidom
 import xml.etree.ElementTree as ET
@@ -33,6 +41,8 @@ class Caller:
     presses: list[str]
     speech: list[str]
     recording_seconds: int
+    talk_seconds: int = 5
+    poll_seconds: float = 2.0
 
 
 class SimulatedCall:
@@ -73,20 +83,86 @@ class SimulatedCall:
 
     def play(self, caller: Caller) -> None:
         target, extra = "/ivr/voice", {"CallStatus": "ringing"}
-        for _ in range(MAX_STEPS):
+        steps = 0
+        self.queued_at: int | None = None
+        while steps < MAX_STEPS:
             status, body = self.post(target, extra)
             self.echo(f"<<< {status}\n{pretty(body)}")
             if status != 200:
                 break
-            step = next_step(ET.fromstring(body), caller)
+            root = ET.fromstring(body)
+            step = self.queue_step(root, caller) or next_step(root, caller)
             if step is None:
                 break
             target, extra = step
+            if not target.split("?")[0].endswith("/ivr/queue/wait"):
+                steps += 1
             self.seconds += 5
         self.seconds += caller.recording_seconds
         status, body = self.post("/ivr/status", {"CallStatus": "completed", "CallDuration": str(self.seconds)},
                                  status="completed")
         self.echo(f"<<< {status}\n{pretty(body)}")
+
+
+    # -- the agents' queue, as Twilio plays it ---------------------------------------------------
+
+    def queue_step(self, root: ET.Element, caller: Caller) -> tuple[str, dict] | None:
+        """The next request while queued or connected to an agent; None if this TwiML is not that."""
+        enqueue, dial, leave = root.find("Enqueue"), root.find("Dial"), root.find("Leave")
+        if enqueue is not None:
+            self.queue_action = enqueue.get("action")
+            self.wait_url = enqueue.get("waitUrl")
+            self.queued_at = self.seconds
+            return self.wait_url, self.wait_params()
+        if leave is not None:
+            return self.queue_action, {"QueueResult": "leave", "QueueTime": str(self.seconds - self.queued_at)}
+        if dial is not None and dial.find("Client") is not None:
+            return self.talk(dial, caller)
+        if self.queued_at is not None and root.find("Redirect") is None and (
+                root.find("Pause") is not None or root.find("Play") is not None):
+            pause = root.find("Pause")
+            self.seconds += int(pause.get("length") or 1) if pause is not None else 30
+            time.sleep(caller.poll_seconds)
+            return self.wait_url, self.wait_params()
+        return None
+
+    def wait_params(self) -> dict[str, str]:
+        waited = self.seconds - (self.queued_at or self.seconds)
+        return {"QueuePosition": "1", "QueueTime": str(waited), "AvgQueueTime": str(waited),
+                "CurrentQueueSize": "1", "QueueSid": "QU" + "0" * 32}
+
+    def talk(self, dial: ET.Element, caller: Caller) -> tuple[str, dict]:
+        """Ringing the agent's browser: wait for `hotline simulate agent` to answer, talk, hang up."""
+        action = dial.get("action")
+        entry_id = int(action.rsplit("entry=", 1)[1])
+        identity = dial.find("Client/Identity").text
+        ring = int(dial.get("timeout") or 20)
+        self.echo(f"... ringing {identity} for up to {ring} s (answer with: hotline simulate agent)")
+        answered = wait_for_entry(entry_id, lambda e: e.answered_at is not None, ring, caller.poll_seconds)
+        if not answered:
+            self.echo(f"... {identity} did not answer")
+            return action, {"DialCallStatus": "no-answer", "DialCallDuration": "0"}
+        self.echo(f"... talking with {identity} for {caller.talk_seconds} s")
+        time.sleep(min(caller.talk_seconds, 3600))
+        self.seconds += caller.talk_seconds
+        return action, {"DialCallStatus": "completed", "DialCallDuration": str(caller.talk_seconds),
+                        "DialCallSid": "CA" + uuid.uuid4().hex}
+
+
+def wait_for_entry(entry_id: int, condition, seconds: float, poll: float) -> bool:
+    """Poll the app's database until the queue entry satisfies `condition` (or time runs out)."""
+    from hotline.db import database
+    from workorders.callcenter import queue
+
+    deadline = time.monotonic() + seconds
+    while True:
+        with database().transaction() as session:
+            entry = queue.find(session, entry_id)
+            if entry is not None and condition(entry):
+                return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(poll)
 
 
 def next_step(root: ET.Element, caller: Caller) -> tuple[str, dict] | None:
@@ -133,8 +209,13 @@ def simulate_group() -> None:
 @click.option("--press", "presses", multiple=True, help="keys for the next <Gather>, e.g. 3, or 2026112200042#")
 @click.option("--say", "speech", multiple=True, help="what the caller says at a speech <Gather>")
 @click.option("--recording-seconds", default=20, show_default=True, type=click.IntRange(1, 3600))
+@click.option("--talk-seconds", default=5, show_default=True, type=click.IntRange(0, 3600),
+              help="how long the caller talks with the agent who answered")
+@click.option("--poll-seconds", default=2.0, show_default=True, type=click.FloatRange(0.05, 60),
+              help="real time between polls while queued or ringing an agent")
 @click.option("--token", default=None, help="auth token to sign with (default: TWILIO_AUTH_TOKEN)")
-def simulate_call(url, public_url, frm, to, presses, speech, recording_seconds, token) -> None:
+def simulate_call(url, public_url, frm, to, presses, speech, recording_seconds, talk_seconds, poll_seconds,
+                  token) -> None:
     """Play one call: every request signed, every TwiML answer printed."""
     token = token or current_app.config.get("TWILIO_AUTH_TOKEN")
     if not token:
@@ -143,7 +224,23 @@ def simulate_call(url, public_url, frm, to, presses, speech, recording_seconds, 
     call = SimulatedCall(url, public_url, token, frm, to)
     click.echo(f"simulated call {call.sid} from {frm} to {to} at {url}")
     try:
-        call.play(Caller(list(presses), list(speech), recording_seconds))
+        call.play(Caller(list(presses), list(speech), recording_seconds, talk_seconds, poll_seconds))
     except URLError as exc:
         raise click.ClickException(f"cannot reach the app at {url}: {exc.reason}") from None
     click.echo(f"\ncall {call.sid} ended")
+
+
+@simulate_group.command("agent")
+@click.option("--username", required=True, help="the agent (or supervisor) who answers")
+@click.option("--url", default="http://127.0.0.1:5000", show_default=True, help="where the app runs")
+@click.option("--public-url", default=None, help="the URL Twilio would use, if the app sits behind a proxy")
+@click.option("--timeout", "timeout_seconds", default=120, show_default=True, type=click.IntRange(1, 3600),
+              help="how long to wait for a caller, and for the talk to end")
+@click.option("--poll-seconds", default=1.0, show_default=True, type=click.FloatRange(0.05, 60))
+@click.option("--token", default=None, help="auth token to sign with (default: TWILIO_AUTH_TOKEN)")
+def simulate_agent(username, url, public_url, timeout_seconds, poll_seconds, token) -> None:
+    """Make an agent ready and answer the caller the queue gives them, as Twilio's agent leg would."""
+    from .agent_simulation import run_agent
+
+    run_agent(username, url, public_url, token or current_app.config.get("TWILIO_AUTH_TOKEN"),
+              timeout_seconds, poll_seconds)

@@ -6,6 +6,7 @@ the app sits behind a proxy (so Twilio calls back where the signature is compute
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from flask import Response
@@ -38,6 +39,17 @@ class Twiml:
     @staticmethod
     def send(response) -> Response:
         return Response(str(response), mimetype=TWIML_MIMETYPE)
+
+    def fixed(self, name: str, build: Callable[[], VoiceResponse]) -> str:
+        """TwiML made of configuration only, rendered on first use and then reused as text.
+
+        Every call starts with the greeting: building and serialising it each time cost as much as
+        logging the call.
+        """
+        text = self.settings.rendered.get(name)
+        if text is None:
+            text = self.settings.rendered[name] = str(build())
+        return text
 
     # -- the caller's path -------------------------------------------------------------------------
 
@@ -80,12 +92,74 @@ class Twiml:
         return response
 
     def to_agent(self) -> VoiceResponse:
+        """Only when HOTLINE_AGENT_NUMBER sends every caller to one outside number (no queue)."""
         response = VoiceResponse()
         self.say(response, "to_agent")
-        if self.settings.agent_number:
-            response.dial(self.settings.agent_number)
+        response.dial(self.settings.agent_number)
+        return response
+
+    # -- the agents' queue (docs/call-centre.md) ------------------------------------------------
+
+    def enqueue(self, *keys: str) -> VoiceResponse:
+        response = VoiceResponse()
+        for key in keys:
+            self.say(response, key)
+        response.enqueue(self.settings.agent_queue, wait_url=self.url("/ivr/queue/wait"), wait_url_method="POST",
+                         action=self.url("/ivr/queue/left"), method="POST")
+        return response
+
+    def queue_wait(self, position: int, minutes: int, leave: bool) -> VoiceResponse:
+        """What a waiting caller hears, then Twilio asks the wait URL again."""
+        response = VoiceResponse()
+        if leave:
+            response.leave()
+            return response
+        if position <= 1:
+            self.say(response, "queue_next")
         else:
-            response.enqueue(self.settings.agent_queue)
+            self.say(response, "queue_position", ahead=str(position - 1), minutes=str(minutes))
+        if self.settings.hold_audio_url:
+            response.play(self.settings.hold_audio_url)
+        else:
+            response.pause(length=15)
+        return response
+
+    def redirect_to(self, path: str, **query: str) -> VoiceResponse:
+        response = VoiceResponse()
+        response.redirect(self.url(path, **query), method="POST")
+        return response
+
+    def connect_agent(self, entry_id: int, identity: str, phone: str | None, caller: str | None,
+                      ring_seconds: int, call_sid: str = "") -> VoiceResponse:
+        """The caller's leg rings the assigned agent: the browser (`<Client>`) or their phone."""
+        response = VoiceResponse()
+        self.say(response, "to_agent")
+        options = {}
+        if self.settings.record_calls:
+            options = {"record": "record-from-answer-dual", "recording_status_callback_method": "POST",
+                       "recording_status_callback": self.url("/ivr/recording/status")}
+        dial = response.dial(timeout=ring_seconds, action=self.url("/ivr/queue/dialed", entry=str(entry_id)),
+                             method="POST", **options)
+        answered = self.url("/ivr/queue/answered", entry=str(entry_id))
+        if phone:
+            dial.number(phone, url=answered, method="POST")
+        else:
+            client = dial.client(url=answered, method="POST")
+            client.identity(identity)
+            client.parameter(name="entry", value=str(entry_id))
+            client.parameter(name="caller", value=caller or "")
+            client.parameter(name="call_sid", value=call_sid)
+        return response
+
+    def hold(self, entry_id: int) -> VoiceResponse:
+        """The agent put the caller on hold: hold audio (or silence) until the agent resumes."""
+        response = VoiceResponse()
+        self.say(response, "queue_hold")
+        if self.settings.hold_audio_url:
+            response.play(self.settings.hold_audio_url)
+        else:
+            response.pause(length=30)
+        response.redirect(self.url("/ivr/queue/hold", entry=str(entry_id)), method="POST")
         return response
 
     def query_number(self, *prefix: str) -> VoiceResponse:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import threading
 import uuid
 import xml.etree.ElementTree as ET
@@ -129,12 +130,26 @@ def action_of(root: ET.Element, tag: str) -> str:
     return node.get("action") if tag != "Redirect" else node.text
 
 
+CALL_UPDATE = re.compile(r"/Calls/(CA[0-9a-f]{32})\.json$")
+
+
+RECORDING_MEDIA = re.compile(rf"^/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/(RE\w+)\.mp3$")
+
+
 class FakeTwilioApi:
-    """A local HTTP server answering the REST calls the twilio client makes (Calls, Messages)."""
+    """A local HTTP server answering the REST calls the twilio client makes (Calls, Messages, and
+    updating a call in progress: the queue's redirect to an agent)."""
 
     def __init__(self):
         self.requests: list[dict] = []
         self.fail_with: tuple[int, dict] | None = None
+        # The next n call updates are refused as Twilio refuses a call that is not in progress.
+        self.refuse_updates = 0
+        # Recording audio by RecordingSid, served (to the account's basic auth only) as Twilio's .mp3.
+        self.recordings: dict[str, bytes] = {}
+        # While set, call updates are held unanswered (a web process killed mid-request).
+        self.hold_updates = threading.Event()
+        self.update_arrived = threading.Event()
         api = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -144,8 +159,21 @@ class FakeTwilioApi:
                 auth = self.headers.get("Authorization", "")
                 user = base64.b64decode(auth.split(" ", 1)[1]).decode() if auth.startswith("Basic ") else None
                 api.requests.append({"path": self.path, "form": form, "auth": user})
+                update = CALL_UPDATE.search(self.path)
+                if update and api.hold_updates.is_set():
+                    api.update_arrived.set()
+                    while api.hold_updates.is_set():
+                        threading.Event().wait(0.01)
+                    return
                 if api.fail_with:
                     status, body = api.fail_with
+                elif update and api.refuse_updates:
+                    api.refuse_updates -= 1
+                    status, body = 400, {"code": 21220, "message": "Call is not in-progress. Cannot redirect.",
+                                         "status": 400}
+                elif update:
+                    status, body = 200, {"sid": update.group(1), "status": "in-progress", "account_sid": ACCOUNT_SID,
+                                         "to": HOTLINE_NUMBER, "from": CALLER}
                 elif self.path.endswith("/Calls.json"):
                     status, body = 201, {"sid": new_sid("CA"), "status": "queued", "to": form.get("To"),
                                          "from": form.get("From"), "account_sid": ACCOUNT_SID}
@@ -162,12 +190,34 @@ class FakeTwilioApi:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def do_GET(self):
+                auth = self.headers.get("Authorization", "")
+                user = base64.b64decode(auth.split(" ", 1)[1]).decode() if auth.startswith("Basic ") else None
+                api.requests.append({"path": self.path, "form": {}, "auth": user})
+                audio = RECORDING_MEDIA.search(self.path)
+                if user != f"{ACCOUNT_SID}:{AUTH_TOKEN}":
+                    status, data, kind = 401, b'{"code": 20003, "message": "Authenticate", "status": 401}', "json"
+                elif audio and audio.group(1) in api.recordings:
+                    status, data, kind = 200, api.recordings[audio.group(1)], "audio/mpeg"
+                else:
+                    status, data, kind = 404, b'{"code": 20404, "message": "not found", "status": 404}', "json"
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json" if kind == "json" else kind)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
             def log_message(self, *args):
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def call_updates(self) -> list[tuple[str, str]]:
+        """(CallSid, Url) of every accepted or refused call update, in order."""
+        return [(CALL_UPDATE.search(r["path"]).group(1), r["form"].get("Url"))
+                for r in self.requests if CALL_UPDATE.search(r["path"])]
 
     def __enter__(self):
         self.thread.start()

@@ -4,8 +4,11 @@ from __future__ import annotations
 from alembic import context
 
 import ivr.models  # noqa: F401  (each feature package registers its tables on the shared metadata)
+import ivr.recording_models  # noqa: F401
 import knowledge_base.models  # noqa: F401
 import workorders.audit  # noqa: F401
+import workorders.callcenter.figure_models  # noqa: F401
+import workorders.callcenter.models  # noqa: F401
 import workorders.citizen.models  # noqa: F401
 import workorders.jobs.models  # noqa: F401
 import workorders.sign_in  # noqa: F401

@@ -116,8 +116,12 @@ def monthly_workbook():
 
 
 def build_workbook(session, period: periods.Period, now, tz):
+    from ..call_figures.sheet import add_calls_sheet
+
     departments = figures.report(session, period, "department", now, tz)
-    return workbook.build(departments, severe.severe_list(session, period, now), tz)
+    wb = workbook.build(departments, severe.severe_list(session, period, now), tz)
+    add_calls_sheet(wb, session, period)
+    return wb
 
 
 @public.get("/notice")

@@ -104,6 +104,10 @@ def logout():
     if current_user.is_authenticated:
         sign_in.end_session(db.session(), current_user.token, clock().now())
         db.session().commit()
+    if current_user.is_authenticated and current_user.role in ("agent", "supervisor"):
+        from ..callcentre.phone import set_offline
+
+        set_offline(current_user.user.id)
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))

@@ -129,7 +129,13 @@ class Site:
 
 
 @pytest.fixture
-def site(tmp_path, monkeypatch, chromium, screenshots):
+def site_config() -> dict:
+    """Extra app configuration; a test module overrides this fixture to add its own."""
+    return {}
+
+
+@pytest.fixture
+def site(tmp_path, monkeypatch, chromium, screenshots, site_config):
     """The hotline on 127.0.0.1: demo departments and categories, one user per role, a frozen clock."""
     monkeypatch.setenv("HOTLINE_INSTANCE", str(tmp_path))
     now = datetime(2026, 3, 2, 9, tzinfo=TZ)  # a Monday morning, within working hours
@@ -140,6 +146,7 @@ def site(tmp_path, monkeypatch, chromium, screenshots):
             "TWILIO_ACCOUNT_SID": "AC" + "2" * 32, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
             "TWILIO_NUMBER": HOTLINE_NUMBER, "IVR_TELEPHONY": "console", "PUBLIC_URL": None,
             "PERMANENT_SESSION_LIFETIME": LONG_SESSIONS,  # tests move the clock by days in one session
+            **site_config,
         })
         with app.app_context(), database(app).transaction() as session:
             seed_from_chinesecalendar(session, now)

@@ -20,9 +20,9 @@ from workorders.models import Category, Department, Policy, User
 # take no browser forms; everything else that accepts a POST is a form.
 MACHINE_PREFIXES = ("/api/", "/ivr/", "/open311/")
 # The staff pages of issue 6 (the citizen portal's pages are tested with the portal).
-STAFF_BLUEPRINTS = {"auth", "desk", "orders", "inbox", "supervisor", "admin"}
 # Endpoints that answer with data, not a page (JSON, the Excel export).
-JSON_ENDPOINTS = {"desk.incoming_calls", "desk.suggest", "orders.export"}
+STAFF_BLUEPRINTS = {"auth", "desk", "orders", "inbox", "supervisor", "admin", "phone", "staffing"}
+JSON_ENDPOINTS = {"desk.incoming_calls", "desk.suggest", "orders.export", "phone.state", "phone.token"}
 TABLES = ["users", "work_orders", "order_events", "departments", "categories", "policies", "api_tokens",
           "calendar_days"]
 HOSTILE = '<script>alert("x")</script>'
@@ -56,6 +56,8 @@ def sample_values(session, number: str) -> dict:
         "rating_id": 1,
         "article_id": 1,
         "group_id": 1,
+        "entry_id": 1,
+        "kind": "mon",
     }
 
 

@@ -46,12 +46,14 @@ def test_a_call_without_a_final_status_for_hours_is_no_longer_active(twilio, des
 
 def test_the_call_shows_the_order_it_created(twilio, desk):
     sid = ring(twilio)
-    twiml(twilio.post("/ivr/recording", call_params(sid, RecordingUrl="https://api.twilio.com/r/RE5",
+    twiml(twilio.post("/ivr/recording", call_params(sid, RecordingUrl=f"https://api.twilio.com/r/RE{'5' * 32}",
                                                     RecordingDuration="30")))
     body = desk["supervisor"].get(f"/calls/{sid}").get_json()
     [order] = body["orders"]
     assert (order["kind"], order["state"], order["channel"]) == ("voicemail", "new", "voicemail")
-    assert body["recording_url"] == "https://api.twilio.com/r/RE5"
+    [recording] = body["recordings"]
+    assert body["recording_url"] == recording["url"] == f"/recordings/{recording['id']}/audio"
+    assert (recording["kind"], recording["duration"]) == ("voicemail", 30)
     assert body["caller_history"]["orders"][0]["number"] == order["number"]
 
 
