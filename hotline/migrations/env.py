@@ -8,6 +8,7 @@ import knowledge_base.models  # noqa: F401
 import workorders.citizen.models  # noqa: F401
 import workorders.jobs.models  # noqa: F401
 import workorders.stats.models  # noqa: F401
+import workorders.suggest.models  # noqa: F401
 from workorders.models import Base
 
 config = context.config

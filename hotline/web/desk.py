@@ -21,6 +21,7 @@ from workorders.models import Department, WorkOrder
 from workorders.vocabulary import Channel, Handling, OrderType, State
 
 from .. import db
+from ..suggest import serving as suggest_serving
 from ..i18n import label
 from ..runtime import clock, domain_context
 from . import calls, kb
@@ -120,6 +121,7 @@ def create():
         elif disposition == "instruction":
             actions.perform(ctx, actor, order, "request_instruction", {"note": form.get("instruction_note", "")})
         calls.link_order(session, form.get("call_sid"), order)
+        suggest_serving.remember(session, order, ctx.now)
         session.commit()
     except DomainError as exc:
         session.rollback()

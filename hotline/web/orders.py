@@ -24,6 +24,7 @@ from .. import db
 from ..api.orders import PERSONAL_KEYS
 from ..i18n import label
 from ..runtime import domain_context
+from ..suggest import serving as suggest_serving
 from . import calls, duplicates, kb, kb_pages
 from .desk import order_options
 from .forms import form_inputs, resolve_departments, safe_next
@@ -123,6 +124,8 @@ def act(number: str, action: str):
     data = resolve_departments(session, form_inputs(request.form))
     try:
         actions.perform(ctx, current_user.actor, order, action, data)
+        if action == "dispatch":
+            suggest_serving.note_dispatch(session, order)
         session.commit()
     except DomainError as exc:
         session.rollback()
