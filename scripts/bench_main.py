@@ -17,6 +17,7 @@ BENCHMARKS = {
     "sweep": "bench_sweep",
     "kb": "bench_kb",
     "stats": "bench_stats",
+    "suggest": "bench_suggest",
 }
 
 

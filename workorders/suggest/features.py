@@ -1,4 +1,4 @@
-"""What the learner sees of a text: jieba words and their bigrams, and character n-grams.
+"""What the learner sees of a text: jieba words and character n-grams.
 
 A message has a title (the gist, what an agent types first) and a body; the two are weighed
 apart, so a long letter does not drown its title. An order has only its content: its first
@@ -42,7 +42,7 @@ def normalize(text: str | None) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Words and word bigrams (bigrams carry "没有 清运" apart from "清运")."""
+    """jieba's words (word bigrams were measured and added nothing: see docs/suggestions.md)."""
     tokenizer = _jieba()
     found: list[str] = []
     for match in PIECE.finditer(text):
@@ -51,7 +51,7 @@ def words(text: str) -> list[str]:
             found.append(piece)
         else:
             found.extend(w for w in tokenizer.cut(piece, HMM=False) if w.strip() and not _punctuation(w))
-    return found + [f"{a} {b}" for a, b in zip(found, found[1:])]
+    return found
 
 
 def _punctuation(word: str) -> bool:

@@ -1,4 +1,4 @@
-"""The learner: TF-IDF of words and character n-grams, title and body apart, linear models.
+"""The learner: TF-IDF of words and character n-grams, the title again apart, linear models.
 
 Pure scikit-learn, no database and no clock: `fit` on examples, `suggest` on a text. One model per
 target (category, department, type); a target with a single value seen is a constant, one never
@@ -38,9 +38,8 @@ class Example:
 
 @dataclass(frozen=True)
 class Settings:
-    title_chars: tuple[int, int] = (1, 3)
-    body_chars: tuple[int, int] = (1, 3)
-    body_weight: float = 1.0
+    chars: tuple[int, int] = (1, 3)
+    title_weight: float = 0.7
     svm_c: float = 1.0
     huber_alpha: float = 1e-4
     huber_weight: float = 0.5
@@ -71,25 +70,32 @@ def _identity(tokens):
 
 
 class Features:
-    """Four TF-IDF blocks: title words, title characters, body words, body characters."""
+    """Four TF-IDF blocks (sublinear term frequencies): the words and the characters of the whole
+    message, and again of its title alone, so that the title counts apart from a long body."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.blocks = [
-            (TfidfVectorizer(analyzer=_identity, lowercase=False, dtype=np.float32), "title", "words", 1.0),
-            (TfidfVectorizer(analyzer="char", ngram_range=settings.title_chars, lowercase=False, dtype=np.float32),
-             "title", "chars", 1.0),
-            (TfidfVectorizer(analyzer=_identity, lowercase=False, dtype=np.float32), "body", "words", settings.body_weight),
-            (TfidfVectorizer(analyzer="char", ngram_range=settings.body_chars, lowercase=False, dtype=np.float32),
-             "body", "chars", settings.body_weight),
-        ]
+
+        def vectorizer(kind: str) -> TfidfVectorizer:
+            if kind == "words":
+                return TfidfVectorizer(analyzer=_identity, lowercase=False, sublinear_tf=True, dtype=np.float32)
+            return TfidfVectorizer(analyzer="char", ngram_range=settings.chars, lowercase=False, sublinear_tf=True,
+                                   dtype=np.float32)
+
+        self.blocks = [(vectorizer(kind), part, kind, weight)
+                       for part, weight in (("whole", 1.0), ("title", settings.title_weight))
+                       for kind in ("words", "chars")]
 
     @staticmethod
     def _views(texts: Sequence[tuple[str, str]]) -> dict:
         titles = [t for t, _ in texts]
-        bodies = [b for _, b in texts]
-        return {("title", "chars"): titles, ("body", "chars"): bodies,
-                ("title", "words"): [words(t) for t in titles], ("body", "words"): [words(b) for b in bodies]}
+        title_words = [words(t) for t in titles]
+        wholes, whole_words = [], []
+        for (title, body), tokens in zip(texts, title_words):
+            wholes.append(f"{title} {body}" if body else title)
+            whole_words.append(tokens + words(body) if body else tokens)
+        return {("title", "chars"): titles, ("title", "words"): title_words,
+                ("whole", "chars"): wholes, ("whole", "words"): whole_words}
 
     def fit_transform(self, texts: Sequence[tuple[str, str]]) -> csr_matrix:
         views = self._views(texts)
