@@ -7,7 +7,8 @@ from flask import Flask
 
 import ivr
 
-from . import api, cli, config, db, kb_calibration, open311, portal, runtime, scheduler, stats_web, suggest, web
+from . import api, cli, config, db, kb_calibration, open311, portal, runtime, scheduler, stats_web, web
+from .suggest import init_app as init_suggestions
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -27,7 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     portal.init_app(app)
     stats_web.init_app(app)  # statistics, reports, notice board (SPEC §7)
     kb_calibration.init_app(app)  # the nightly knowledge-base calibration
-    suggest.init_app(app)  # learned category and department suggestions (issue 15)
+    init_suggestions(app)  # learned category and department suggestions (issue 15)
     scheduler.init_app(app)  # last: it may start the embedded scheduler
 
     return app

@@ -21,9 +21,9 @@ from workorders.models import Department, WorkOrder
 from workorders.vocabulary import Channel, Handling, OrderType, State
 
 from .. import db
-from ..suggest import serving as suggest_serving
 from ..i18n import label
 from ..runtime import clock, domain_context
+from ..suggest import serving as suggest_serving
 from . import calls, kb
 from .forms import form_inputs, resolve_departments
 from .present import category_tree, department_tree, excerpt, localtime

@@ -91,7 +91,7 @@ class Features:
         titles = [t for t, _ in texts]
         title_words = [words(t) for t in titles]
         wholes, whole_words = [], []
-        for (title, body), tokens in zip(texts, title_words):
+        for (title, body), tokens in zip(texts, title_words, strict=True):
             wholes.append(f"{title} {body}" if body else title)
             whole_words.append(tokens + words(body) if body else tokens)
         return {("title", "chars"): titles, ("title", "words"): title_words,
@@ -200,7 +200,7 @@ class Learner:
         X = self.features.transform([text])
         if X.nnz == 0:  # not one word or character the learner has seen
             return []
-        scores = {target: dict(zip(model.classes, model.scores(X)[0])) for target, model in self.targets.items()}
+        scores = {target: dict(zip(model.classes, model.scores(X)[0], strict=True)) for target, model in self.targets.items()}
         categories = sorted(scores["category"].items(), key=lambda item: -item[1])[:limit]
         departments = scores.get("department", {})
         types = scores.get("type", {})
