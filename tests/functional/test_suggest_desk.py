@@ -150,3 +150,16 @@ def test_a_saved_order_dispatched_later_records_the_department_chosen_then(web, 
     session.expire_all()
     record = session.get(SuggestRecord, order.id)
     assert record.chosen_department_id == record.department_id
+
+
+def test_a_model_that_cannot_be_loaded_leaves_the_desk_working_without_suggestions(web, session, clock):
+    session.add(SuggestModel(trained_at=clock.now(), trained_by="elsewhere", examples=1, last_event_id=0,
+                             train_seconds=0.0, summary={}, payload=b"not a pickle"))
+    session.commit()
+    agent = web("agent")
+    assert classify(agent, NEW_STREET_LIGHT)["suggestions"] == []
+    response = agent.post("/desk/orders", {
+        "type": "complaint", "channel": "phone", "caller_phone": "13812345678", "content": NEW_STREET_LIGHT,
+        "category": "municipal", "disposition": "save", "confidential": "0", "public_consent": "0", "urgent": "0"})
+    assert response.status_code == 302
+    assert session.scalar(select(func.count(SuggestRecord.order_id))) == 0

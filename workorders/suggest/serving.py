@@ -3,6 +3,7 @@ every `refresh_seconds`, and a load (unpickling) only when it changed. Until a n
 committed the old one keeps serving, whatever training is going on elsewhere."""
 from __future__ import annotations
 
+import logging
 import pickle
 import threading
 import time
@@ -14,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from .learner import Learner
 from .models import SuggestModel
+
+log = logging.getLogger("workorders.suggest")
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class ModelCache:
         self._served: Served | None = None
         self._checked = float("-inf")
         self._lock = threading.Lock()
+        self._unloadable: int | None = None
 
     def current(self, session: Session) -> Served | None:
         if time.monotonic() - self._checked < self.refresh_seconds:
@@ -38,8 +42,14 @@ class ModelCache:
         with self._lock:
             if newest is None:
                 self._served = None
+            elif newest.id == self._unloadable:
+                pass  # already tried: keep serving what we had
             elif self._served is None or self._served.version != newest.id:
                 payload = session.scalar(select(SuggestModel.payload).where(SuggestModel.id == newest.id))
-                self._served = Served(newest.id, newest.trained_at, pickle.loads(payload))
+                try:
+                    self._served = Served(newest.id, newest.trained_at, pickle.loads(payload))
+                except Exception:  # e.g. pickled by another scikit-learn version: the desk goes on without
+                    log.exception("suggestion model version %s cannot be loaded; retrain it", newest.id)
+                    self._unloadable = newest.id
             self._checked = time.monotonic()
             return self._served
