@@ -107,19 +107,24 @@ class Features:
 
 
 class TargetModel:
-    """One target's classes from the features; `scores` rows sum to 1."""
+    """One target's classes from the features; `scores` rows sum to 1.
+
+    Each member model is kept as its weight matrix (features × classes, contiguous single
+    precision) and bias: one sparse product per member and text, with no copy of the weights
+    (scikit-learn's decision functions transpose, and so copy, the whole matrix on every call)."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
         self.classes: np.ndarray = np.array([])
-        self.members: list[tuple[object, float]] = []
+        self.members: list[tuple[np.ndarray, np.ndarray, float]] = []
 
     def fit(self, X: csr_matrix, labels: Sequence[str]) -> TargetModel:
         y = np.asarray(labels)
         self.classes = np.unique(y)
         if len(self.classes) > 1:
             s = self.settings
-            self.members = [(LinearSVC(C=s.svm_c).fit(X, y), 1.0)]
+            svm = LinearSVC(C=s.svm_c).fit(X, y)
+            self.members = [_linear(svm.coef_, svm.intercept_, 1.0)]
             if s.huber_weight:
                 # A bounded number of epochs: a member of an ensemble needs no exact optimum, and
                 # training time must stay bounded on a large history.
@@ -127,35 +132,27 @@ class TargetModel:
                     warnings.simplefilter("ignore", ConvergenceWarning)
                     huber = SGDClassifier(loss="modified_huber", alpha=s.huber_alpha, max_iter=50,
                                           random_state=0).fit(X, y)
-                self.members.append((huber, s.huber_weight))
+                self.members.append(_linear(huber.coef_, huber.intercept_, s.huber_weight))
             if s.bayes_weight:
-                self.members.append((ComplementNB(alpha=s.bayes_alpha).fit(X, y), s.bayes_weight))
-            for member, _ in self.members:
-                _shrink(member)
+                bayes = ComplementNB(alpha=s.bayes_alpha).fit(X, y)
+                self.members.append(_linear(bayes.feature_log_prob_, np.zeros(len(self.classes)), s.bayes_weight))
         return self
 
     def scores(self, X: csr_matrix) -> np.ndarray:
         if not self.members:
             return np.ones((X.shape[0], 1))
         combined = np.zeros((X.shape[0], len(self.classes)))
-        for member, weight in self.members:
-            if isinstance(member, ComplementNB):
-                raw = member.predict_joint_log_proba(X)
-            else:
-                raw = member.decision_function(X)
-                if raw.ndim == 1:  # two classes: one column, the second class's margin
-                    raw = np.column_stack((-raw, raw))
-            combined += weight * _standard(raw)
+        for weights, bias, weight in self.members:
+            combined += weight * _standard(np.asarray(X @ weights) + bias)
         exp = np.exp(self.settings.temperature * (combined - combined.max(axis=1, keepdims=True)))
         return exp / exp.sum(axis=1, keepdims=True)
 
 
-def _shrink(member) -> None:
-    """Single precision for the stored weights: half the bytes to store and load, same rankings."""
-    for name in ("coef_", "feature_log_prob_", "feature_count_", "feature_all_"):
-        value = getattr(member, name, None)
-        if isinstance(value, np.ndarray) and value.dtype == np.float64:
-            setattr(member, name, value.astype(np.float32))
+def _linear(coef: np.ndarray, intercept: np.ndarray, weight: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """(features × classes weights, bias, member weight); a binary model's one margin becomes two columns."""
+    if coef.shape[0] == 1:
+        coef, intercept = np.vstack((-coef, coef)), np.concatenate((-intercept, intercept))
+    return np.ascontiguousarray(coef.T, dtype=np.float32), np.asarray(intercept, dtype=np.float64), weight
 
 
 def _standard(scores: np.ndarray) -> np.ndarray:
