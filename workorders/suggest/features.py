@@ -50,7 +50,7 @@ def words(text: str) -> list[str]:
         if piece[0].isascii():
             found.append(piece)
         else:
-            found.extend(w for w in tokenizer.cut(piece, HMM=False) if w.strip() and not _punctuation(w))
+            found.extend(w for w in tokenizer.cut(piece) if w.strip() and not _punctuation(w))
     return found
 
 

@@ -38,7 +38,7 @@ class Example:
 
 @dataclass(frozen=True)
 class Settings:
-    chars: tuple[int, int] = (1, 3)
+    chars: tuple[int, int] = (1, 2)
     title_weight: float = 0.7
     svm_c: float = 1.0
     huber_alpha: float = 1e-4
