@@ -10,6 +10,7 @@ from workorders.vocabulary import Role
 
 from .. import db
 from ..api import ApiError, authenticate, on_api_error, on_domain_error, on_http_error
+from ..api.openapi import document
 from ..api.serialize import iso
 from ..runtime import clock, timezone
 
@@ -39,3 +40,26 @@ def suggest_quality():
         "model": {"version": model.version, "trained_at": iso(model.trained_at, tz), "examples": model.examples,
                   "train_seconds": model.train_seconds} if model else None,
     })
+
+
+document("/suggest/quality", {"get": {
+    "summary": "The learned suggestions' quality over the last 30 days, and the model in service "
+               "(supervisors and admins)",
+    "responses": {
+        "200": {"description": "acceptance, accuracy per category (final category), model version", "content": {
+            "application/json": {"schema": {"type": "object", "properties": {
+                "since": {"type": "string", "format": "date-time"},
+                "suggested": {"type": "integer", "description": "orders created with a suggestion"},
+                "category_acceptance": {"type": ["number", "null"]},
+                "department_acceptance": {"type": ["number", "null"]},
+                "categories": {"type": "array", "items": {"type": "object", "properties": {
+                    "category": {"type": "string"}, "name": {"type": "string"}, "orders": {"type": "integer"},
+                    "correct": {"type": "integer"}, "accuracy": {"type": ["number", "null"]}}}},
+                "model": {"type": ["object", "null"], "properties": {
+                    "version": {"type": "integer"}, "trained_at": {"type": "string", "format": "date-time"},
+                    "examples": {"type": "integer"}, "train_seconds": {"type": "number"}}},
+            }}}}},
+        "401": {"description": "no or invalid token"},
+        "403": {"description": "not a supervisor or administrator"},
+    },
+}})

@@ -131,6 +131,7 @@ def test_what_was_suggested_is_recorded_and_the_quality_api_counts_it(web, desk,
         "municipal": (1, 1.0), "property": (1, 0.0)}
     assert body["model"]["version"] == records[0].model_id and body["model"]["examples"] == 60
     assert desk["agent"].get("/suggest/quality").status_code == 403
+    assert "/suggest/quality" in desk["agent"].client.get("/api/v1/openapi.json").get_json()["paths"]
     page = web("supervisor").page("/suggest/quality")
     assert "建议质量" in page and "50.0%" in page and "市政建设" in page
 
