@@ -28,6 +28,7 @@ from . import (
 from .audit import init_app as init_audit
 from .edge import init_app as init_edge
 from .kb_cli import kb_group  # noqa: F401  (registers `hotline kb` on hotline.cli.main; cli.py does not import it)
+from .suggest import init_app as init_suggestions
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -54,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     notifications.init_app(app)  # SMS, e-mail and in-app notices of department handling
     attachments.init_app(app)  # photos and documents on orders and replies
     callcentre.init_app(app)  # the call centre's desk phone, presence, staffing hours
+    init_suggestions(app)  # learned category and department suggestions (issue 15)
     scheduler.init_app(app)  # last: it may start the embedded scheduler
 
     return app

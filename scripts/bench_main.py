@@ -18,6 +18,7 @@ BENCHMARKS = {
     "kb": "bench_kb",
     "stats": "bench_stats",
     "webhook": "bench_webhook",
+    "suggest": "bench_suggest",
 }
 
 

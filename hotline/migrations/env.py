@@ -16,6 +16,7 @@ import workorders.attachments.models  # noqa: F401
 import workorders.notifications.models  # noqa: F401
 import workorders.stats.models  # noqa: F401
 import workorders.throttle  # noqa: F401
+import workorders.suggest.models  # noqa: F401
 from workorders.models import Base
 
 config = context.config

@@ -1,4 +1,4 @@
-// 12345 Hotline: keyboard shortcuts, live knowledge-base suggestions, incoming-call polling.
+// 12345 Hotline: keyboard shortcuts, live knowledge-base and classification suggestions, incoming-call polling.
 // Plain JavaScript, no libraries. Everything received from the server is put on the page with
 // textContent, never as HTML, so text typed by callers cannot run as script.
 "use strict";
@@ -156,6 +156,79 @@
   });
   wireArticles();
 
+  // Learned classification: the top 3 (category, department, type) while the agent types. The
+  // department of the first is preselected only when the server says it is confident enough;
+  // a department the agent typed is never overwritten.
+  const classify = $("#classify");
+  const classifyList = $("#classify-list");
+  const classifyTemplate = $("#classify-template");
+  const typeSelect = $("#f-type");
+  let classifyTimer = null;
+  let classifyAsked = "";
+  let preselected = "";
+
+  function setDepartment(code) {
+    department.value = code;
+    preselected = code;
+    routed = code;
+  }
+
+  function takeClassification(item) {
+    category.value = item.dataset.category;
+    if (item.dataset.type) typeSelect.value = item.dataset.type;
+    suggestDepartment();
+    if (item.dataset.department) setDepartment(item.dataset.department);
+    classify.dataset.taken = item.dataset.category;
+  }
+
+  function showClassification(data) {
+    const items = data.suggestions || [];
+    classifyList.replaceChildren();
+    $("#classify-empty").hidden = items.length > 0;
+    items.forEach((s, index) => {
+      const item = classifyTemplate.content.firstElementChild.cloneNode(true);
+      item.dataset.category = s.category;
+      item.dataset.department = s.department || "";
+      item.dataset.type = s.type || "";
+      $(".classify-category", item).textContent = s.category_name;
+      $(".classify-confidence", item).textContent = `${Math.round(s.confidence * 100)}%`;
+      $(".classify-department", item).textContent = s.department_name || "—";
+      $(".classify-type", item).textContent = s.type_name || "—";
+      $(".key", item).textContent = index === 0 ? "Alt+G" : "";
+      $(".use-classification", item).addEventListener("click", () => takeClassification(item));
+      classifyList.appendChild(item);
+    });
+    const hint = $("#suggest-hint");
+    if (data.preselect && (!department.value || department.value === preselected)) {
+      setDepartment(data.preselect);
+    } else if (!data.preselect && preselected && department.value === preselected) {
+      department.value = "";  // no longer confident: leave the choice to the agent
+      preselected = "";
+    }
+    hint.hidden = !(preselected && department.value === preselected);
+    $("#suggest-department").textContent = hint.hidden ? "" : (items[0] && items[0].department_name) || preselected;
+    classify.dataset.version = String(data.version || "");
+  }
+
+  function askForClassification() {
+    const text = content.value.trim();
+    if (text === classifyAsked) return;
+    classifyAsked = text;
+    if (!text) { showClassification({ suggestions: [] }); return; }
+    const url = `${classify.dataset.url}?q=${encodeURIComponent(text)}`;
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then((response) => (response.ok ? response.json() : { suggestions: [] }))
+      .then((data) => { if (classifyAsked === text) showClassification(data); })
+      .catch(() => {});
+  }
+  if (classify) {
+    content.addEventListener("input", () => {
+      clearTimeout(classifyTimer);
+      classifyTimer = setTimeout(askForClassification, 300);
+    });
+    if (content.value.trim()) askForClassification();
+  }
+
   // Incoming calls: polled every few seconds; "new order from this call" fills the form.
   const calls = $("#calls");
   const callList = $("#calls-list");
@@ -212,6 +285,7 @@
     KeyN: () => content.focus(),
     KeyC: () => { const first = $(".take-call", callList); if (first) first.click(); },
     KeyK: () => { const first = $(".use-article", list); if (first) first.focus(); },
+    KeyG: () => { const first = $(".classify-item", classifyList); if (first) takeClassification(first); },
     KeyS: () => chooseDisposition("save"),
     KeyJ: () => chooseDisposition("dispatch", department),
     KeyA: () => chooseDisposition("answer", $("#f-answer")),

@@ -23,6 +23,7 @@ from workorders.vocabulary import Channel, Handling, OrderType, State
 from .. import db
 from ..i18n import label
 from ..runtime import clock, domain_context
+from ..suggest import serving as suggest_serving
 from . import calls, kb
 from .forms import form_inputs, resolve_departments
 from .present import category_tree, department_tree, excerpt, localtime, order_light
@@ -120,6 +121,7 @@ def create():
         elif disposition == "instruction":
             actions.perform(ctx, actor, order, "request_instruction", {"note": form.get("instruction_note", "")})
         calls.link_order(session, form.get("call_sid"), order)
+        suggest_serving.remember(session, order, ctx.now)
         session.commit()
     except DomainError as exc:
         session.rollback()

@@ -32,6 +32,7 @@ from ..worklists import export as list_export
 from ..worklists import filters as list_filters
 from ..worklists.filters import PAGE_SIZE, OrderFilter
 from . import calls, duplicates, kb
+from ..suggest import serving as suggest_serving
 from .desk import order_options
 from .forms import form_inputs, resolve_departments, safe_next
 from .present import caller_of, category_tree, department_names, department_tree, order_light
@@ -160,6 +161,8 @@ def act(number: str, action: str):
         if action == "called_again":
             calls.ensure_call_exists(session, data.get("call_sid"))
         actions.perform(ctx, current_user.actor, order, action, data)
+        if action == "dispatch":
+            suggest_serving.note_dispatch(session, order)
         session.commit()
     except DomainError as exc:
         session.rollback()
