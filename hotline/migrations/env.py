@@ -5,9 +5,12 @@ from alembic import context
 
 import ivr.models  # noqa: F401  (each feature package registers its tables on the shared metadata)
 import knowledge_base.models  # noqa: F401
+import workorders.assessment.models  # noqa: F401
 import workorders.citizen.models  # noqa: F401
 import workorders.jobs.models  # noqa: F401
+import workorders.quality.models  # noqa: F401
 import workorders.stats.models  # noqa: F401
+import workorders.stats.stored  # noqa: F401
 from workorders.models import Base
 
 config = context.config

@@ -6,6 +6,9 @@ from alembic.migration import MigrationContext
 
 import ivr.models  # noqa: F401  (every package's tables live on the shared metadata)
 import knowledge_base.models  # noqa: F401
+import workorders.assessment.models  # noqa: F401
+import workorders.quality.models  # noqa: F401
+import workorders.stats.stored  # noqa: F401
 from workorders.models import Base
 
 
