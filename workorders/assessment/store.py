@@ -68,7 +68,7 @@ def assessment(session: Session, period: Period, now: datetime, tz: tzinfo,
 
 def as_json(node: Assessed) -> dict:
     return {"department": node.code, "name": node.row.name, "score": node.score, "rank": node.rank,
-            "peers": node.peers, "parent": None, "parts": node.parts}
+            "peers": node.peers, "parts": node.parts}
 
 
 def publish(session: Session, period: Period, now: datetime, tz: tzinfo, by_user_id: int) -> PublishedAssessment:
