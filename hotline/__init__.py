@@ -7,7 +7,7 @@ from flask import Flask
 
 import ivr
 
-from . import api, cli, config, db, kb_calibration, open311, portal, runtime, scheduler, stats_web, web
+from . import api, cli, config, db, kb_calibration, open311, portal, quality, runtime, scheduler, stats_web, web
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -26,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     open311.init_app(app)  # the citizen side (SPEC §8)
     portal.init_app(app)
     stats_web.init_app(app)  # statistics, reports, notice board (SPEC §7)
+    quality.init_app(app)  # quality inspection of the agents' orders (issue #16)
     kb_calibration.init_app(app)  # the nightly knowledge-base calibration
     scheduler.init_app(app)  # last: it may start the embedded scheduler
 
