@@ -7,7 +7,20 @@ from flask import Flask
 
 import ivr
 
-from . import api, cli, config, db, kb_calibration, open311, portal, quality, runtime, scheduler, stats_web, web
+from . import (
+    api,
+    cli,
+    config,
+    db,
+    kb_calibration,
+    open311,
+    portal,
+    quality,
+    runtime,
+    scheduler,
+    stats_web,
+    web,
+)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -14,7 +14,7 @@ from workorders.access import HOTLINE_ROLES
 from workorders.assessment import store
 from workorders.assessment.schemes import DEDUCTIONS, RATES
 from workorders.assessment.score import find, flatten
-from workorders.errors import DomainError, Forbidden
+from workorders.errors import Conflict, DomainError, Forbidden
 from workorders.stats import periods
 
 from .. import db
@@ -66,13 +66,13 @@ def publish_assessment(month: str):
     try:
         period = periods.parse_month(month)
         if not _is_whole_finished_month(period):
-            raise Forbidden("only a finished month's assessment can be published")
+            raise Conflict("only a finished month's assessment can be published")
         store.publish(session, period, now, tz, current_user.actor.user_id)
         session.commit()
     except DomainError as exc:
         session.rollback()
         flash(refusal_text(exc), "error")
-        return redirect(url_for("stats.assessment_page"))
+        return assessment_page(), exc.status
     flash(_("The assessment of %(month)s is on the public notice board.", month=month), "success")
     return redirect(url_for("stats.assessment_page", month=month))
 
@@ -87,6 +87,6 @@ def withdraw_assessment(month: str):
     except DomainError as exc:
         session.rollback()
         flash(refusal_text(exc), "error")
-        return redirect(url_for("stats.assessment_page"))
+        return assessment_page(), exc.status
     flash(_("The assessment of %(month)s was taken off the notice board.", month=month), "success")
     return redirect(url_for("stats.assessment_page", month=month))

@@ -55,6 +55,8 @@ def sample_values(session, number: str) -> dict:
         "rating_id": 1,
         "article_id": 1,
         "group_id": 1,
+        "month": "2026-02",
+        "inspection_id": 1,
     }
 
 
