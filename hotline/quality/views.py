@@ -79,6 +79,28 @@ def sample():
     return redirect(url_for("quality.index"))
 
 
+@bp.get("/checklist")
+@roles_required("supervisor", "admin")
+def checklist():
+    return render_template("quality/checklist.html", items=operations.all_items(db.session()))
+
+
+@bp.post("/checklist")
+@roles_required("supervisor", "admin")
+def save_item():
+    session, form = db.session(), request.form
+    try:
+        item = operations.save_item(session, current_user.actor, form.get("code"), form.get("title"),
+                                    form.get("guidance"), form.get("points"), form.get("active") == "on")
+        session.commit()
+    except DomainError as exc:
+        session.rollback()
+        flash(refusal_text(exc), "error")
+        return checklist(), exc.status
+    flash(_("Checklist item %(title)s saved.", title=item.title), "success")
+    return redirect(url_for("quality.checklist"))
+
+
 @bp.get("/<int:inspection_id>")
 @roles_required(*STAFF)
 def show(inspection_id: int):

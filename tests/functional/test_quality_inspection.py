@@ -107,3 +107,34 @@ def test_a_supervisor_picks_an_order_and_bad_scores_are_refused(app, session, ma
     assert r.status_code == 422
     session.expire_all()
     assert session.get(Inspection, chosen.id).state == "pending"  # nothing half-written
+
+
+def test_the_api_lists_an_agents_own_inspections_and_refuses_departments(app, session, make_user, agent_week, desk):
+    agent, numbers = agent_week
+    assert run_job(app, "quality_sample", "test").error is None
+    other_agent, other_api = make_user("agent")
+    supervisor = desk["supervisor"]
+    body = supervisor.get("/quality/inspections").get_json()
+    assert [(i["agent"], i["state"]) for i in body["inspections"]] == [(agent.username, "pending")]
+    assert other_api.get("/quality/inspections").get_json() == {"inspections": [], "agents": []}
+    assert desk["housing"].get("/quality/inspections").status_code == 403
+    r = supervisor.get("/quality/inspections", state="lost")
+    assert r.status_code == 422 and "unknown state" in r.get_json()["error"]
+    assert "/quality/inspections" in supervisor.get("/openapi.json").get_json()["paths"]
+
+
+def test_a_supervisor_keeps_the_checklist(app, session, make_user, agent_week):
+    supervisor = WebSession(app, make_user("supervisor")[0].username)
+    page = supervisor.page("/quality/checklist")
+    assert "工单分类准确" in page
+    added = supervisor.post("/quality/checklist", {"code": "empathy", "title": "共情安抚", "points": "5",
+                                                   "guidance": "来电人情绪激动时先安抚。", "active": "on"})
+    assert added.status_code == 302
+    assert supervisor.post("/quality/choose", {"number": agent_week[1][0]}).status_code == 302
+    inspection = session.scalars(select(Inspection)).one()
+    assert 'name="empathy" min="0" max="5"' in supervisor.page(f"/quality/{inspection.id}")
+    bad = supervisor.post("/quality/checklist", {"code": "empathy", "title": "共情安抚", "points": "500"})
+    assert bad.status_code == 422 and "1 至 100" in text_of(bad.get_data(as_text=True))
+    assert supervisor.post("/quality/checklist", {"code": "坏 code", "title": "x", "points": "5"}).status_code == 422
+    department = WebSession(app, make_user("department", "urban")[0].username)
+    assert department.get("/quality/checklist").status_code == 403

@@ -226,3 +226,34 @@ def inspections(session: Session, agent_id: int | None = None, state: str | None
     if state:
         query = query.where(Inspection.state == state)
     return list(session.scalars(query))
+
+
+def save_item(session: Session, actor: Actor, code: str, title, guidance, points, active: bool) -> QualityItem:
+    """Add a checklist item (a new code) or change one; scores already given keep their points."""
+    _require(actor, Role.supervisor, Role.admin)
+    code = (code or "").strip()
+    if not code or len(code) > 40 or not code.replace("_", "").isalnum() or not code.isascii():
+        raise Invalid("an item code is up to 40 letters, digits or '_'")
+    title = _text(title, "title")
+    if len(title) > 120:
+        raise Invalid("'%(field)s' is longer than %(limit)s characters", field="title", limit=120)
+    try:
+        points = int(str(points).strip())
+    except (TypeError, ValueError):
+        raise Invalid("the points of an item are a whole number from 1 to 100") from None
+    if not 1 <= points <= 100:
+        raise Invalid("the points of an item are a whole number from 1 to 100")
+    checklist(session)  # the defaults first, so that a new item joins them
+    item = session.scalar(select(QualityItem).where(QualityItem.code == code))
+    if item is None:
+        position = session.scalar(select(func.coalesce(func.max(QualityItem.position), 0))) + 1
+        item = QualityItem(code=code, position=position)
+        session.add(item)
+    item.title, item.guidance, item.points, item.active = title, _text(guidance, "guidance", False) or "", points, active
+    session.flush()
+    return item
+
+
+def all_items(session: Session) -> list[QualityItem]:
+    checklist(session)
+    return list(session.scalars(select(QualityItem).order_by(QualityItem.position, QualityItem.id)))
