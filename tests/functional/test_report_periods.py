@@ -94,3 +94,16 @@ def test_the_job_keeps_last_months_workbook_once(march, app, session, desk, cloc
     assert summary_figures(kept[0].content)["received"] == 12
     assert load_workbook(BytesIO(kept[0].content)).sheetnames == ["汇总", "单位", "严重超期", "考核"]
     assert session.scalar(select(func.count()).select_from(StoredWorkbook)) == 1
+
+
+def test_the_kept_workbook_is_listed_and_downloaded_from_the_dashboard(march, app, make_user, session):
+    assert run_job(app, "monthly_workbook", "test").error is None
+    kept = session.scalars(select(StoredWorkbook)).one()
+    web = people(app, make_user)
+    supervisor = web("supervisor")
+    assert f'href="/stats/reports/{kept.id}.xlsx"' in supervisor.page("/stats/")
+    response = supervisor.get(f"/stats/reports/{kept.id}.xlsx")
+    assert response.status_code == 200 and response.data == kept.content
+    assert "hotline-report-2026-03.xlsx" in response.headers["Content-Disposition"]
+    assert supervisor.get(f"/stats/reports/{kept.id + 1}.xlsx").status_code == 404
+    assert web("department", "housing").get(f"/stats/reports/{kept.id}.xlsx").status_code == 403
