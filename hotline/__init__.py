@@ -19,6 +19,7 @@ from . import (
     notifications,
     open311,
     portal,
+    quality,
     recordings,
     runtime,
     scheduler,
@@ -51,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     stats_web.init_app(app)  # statistics, reports, notice board (SPEC §7)
     call_figures.init_app(app)  # the call centre's wallboard and figures (SPEC §12)
     recordings.init_app(app)  # call recordings and voicemails played through the app, logged
+    quality.init_app(app)  # quality inspection of the agents' orders (issue #16)
     kb_calibration.init_app(app)  # the nightly knowledge-base calibration
     notifications.init_app(app)  # SMS, e-mail and in-app notices of department handling
     attachments.init_app(app)  # photos and documents on orders and replies

@@ -73,7 +73,7 @@ def on_http_error(exc: HTTPException):
 
 
 def init_app(app: Flask) -> None:
-    from . import calendar, kb, openapi, orders, reference, stats  # noqa: F401  (routes register on bp)
+    from . import assessment, calendar, kb, openapi, orders, quality, reference, stats  # noqa: F401  (routes register on bp)
 
     app.register_blueprint(bp)
 

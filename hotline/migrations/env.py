@@ -17,6 +17,9 @@ import workorders.notifications.models  # noqa: F401
 import workorders.stats.models  # noqa: F401
 import workorders.throttle  # noqa: F401
 import workorders.suggest.models  # noqa: F401
+import workorders.assessment.models  # noqa: F401
+import workorders.quality.models  # noqa: F401
+import workorders.stats.stored  # noqa: F401
 from workorders.models import Base
 
 config = context.config

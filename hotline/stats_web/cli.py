@@ -1,4 +1,4 @@
-"""`hotline stats rebuild|check|show` and `hotline report --month YYYY-MM --xlsx FILE`."""
+"""`hotline stats rebuild|check|show` and `hotline report --period P --date D (or --month YYYY-MM) --xlsx FILE`."""
 from __future__ import annotations
 
 import json
@@ -97,20 +97,27 @@ def stats_show(first: date, last: date, group: str) -> None:
 
 
 @main.command("report")
-@click.option("--month", required=True, help="the month, YYYY-MM")
+@click.option("--period", "kind", type=click.Choice(["week", "month", "quarter", "year"]),
+              help="the week, month, quarter or year around --date")
+@click.option("--date", "day", callback=_day, help="a date in the period, YYYY-MM-DD (with --period)")
+@click.option("--month", help="the month, YYYY-MM (instead of --period month --date …)")
 @click.option("--xlsx", "target", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="the Excel file to write")
 @click.option("--lang", default="zh_CN", type=click.Choice(["zh_CN", "en"]), help="language of the labels")
-def report_command(month: str, target: Path, lang: str) -> None:
-    """Write the monthly report (summary, departments, severe-overdue list) as an Excel file."""
+def report_command(kind: str | None, day: date | None, month: str | None, target: Path, lang: str) -> None:
+    """Write the report of a period (summary, departments, severe-overdue list, assessment) as Excel."""
     from .pages import build_workbook
 
+    if month and (kind or day):
+        raise click.UsageError("give either --month or --period with --date, not both")
+    if not month and not (kind and day):
+        raise click.UsageError("give --month YYYY-MM, or --period week|month|quarter|year with --date YYYY-MM-DD")
     tz = timezone()
     try:
-        period = periods.parse_month(month)
+        period = periods.parse_month(month) if month else periods.around(kind, day)
     except DomainError as exc:
         fail(exc)
     with unit_of_work() as session, force_locale(lang):
-        wb = build_workbook(session, period, clock().now(), tz)
+        wb = build_workbook(session, period, clock().now(), tz, kind or "month")
     target.write_bytes(workbook.to_bytes(wb))
     click.echo(f"wrote {target} ({period})")

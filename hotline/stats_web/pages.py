@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from flask import Response, abort, render_template, request, url_for
 
+from workorders.assessment import store as assessment_store
+from workorders.assessment.schemes import Scheme
+from workorders.assessment.score import assess
 from workorders.deadlines import local_date
 from workorders.errors import Invalid
 from workorders.stats import figures, hotspots, periods, severe
 from workorders.stats.figures import Report
+from workorders.stats.stored import StoredWorkbook
+from workorders.stats.stored import listing as stored_listing
 
 from .. import db
 from ..i18n import label
@@ -82,8 +87,13 @@ def dashboard():
         "labels": {k: str(v) for k, v in FIGURE_LABELS.items()},
         "rank_by": by,
     }
+    scheme = assessment_store.scheme_named(session, None)
+    downloads = [(kind, url_for("stats.monthly_workbook", period=kind, date=period.last.isoformat()))
+                 for kind in WORKBOOK_PERIODS]
     return render_template(
         "stats/dashboard.html", period=period, total=departments.total.as_dict(), report=departments,
+        assessment=assess(departments, Scheme.from_json(scheme.rules)), scheme=scheme, downloads=downloads,
+        kept=stored_listing(session),
         ranked=ranked, by=by, rankable=list(RANKABLE), lights=figures.lights_now(session, now),
         flagged=flagged, charts=charts, columns=RANKING_COLUMNS, figure_label=figure_label, show=show,
         month=period.last.strftime("%Y-%m"), today=_today(),
@@ -104,15 +114,25 @@ def hotspot(dimension: str, key: str):
                            dimension_label=GROUP_LABELS[dimension])
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+WORKBOOK_PERIODS = ("week", "month", "quarter", "year")
+
+
 @bp.get("/report.xlsx")
 @roles_required(*OFFICE_ROLES)
 def monthly_workbook():
+    """?month=YYYY-MM, or ?period=week|month|quarter|year&date=D (default: this month)."""
     session, tz, now = db.session(), timezone(), clock().now()
-    month = request.args.get("month") or _today().strftime("%Y-%m")
-    period = periods.parse_month(month)
-    data = workbook.to_bytes(build_workbook(session, period, now, tz))
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="hotline-report-{month}.xlsx"'})
+    kind = request.args.get("period") or "month"
+    if kind not in WORKBOOK_PERIODS:
+        raise Invalid("unknown period '%(name)s'; periods are: %(periods)s", name=kind, periods=list(WORKBOOK_PERIODS))
+    if request.args.get("month"):
+        kind, period = "month", periods.parse_month(request.args["month"])
+    else:
+        day = periods.parse_day(request.args["date"], "date") if request.args.get("date") else _today()
+        period = periods.around(kind, day)
+    data = workbook.to_bytes(build_workbook(session, period, now, tz, kind))
+    return _xlsx(data, workbook.file_name(kind, period))
 
 
 def build_workbook(session, period: periods.Period, now, tz):
@@ -122,6 +142,25 @@ def build_workbook(session, period: periods.Period, now, tz):
     wb = workbook.build(departments, severe.severe_list(session, period, now), tz)
     add_calls_sheet(wb, session, period)
     return wb
+@bp.get("/reports/<int:stored_id>.xlsx")
+@roles_required(*OFFICE_ROLES)
+def stored_workbook(stored_id: int):
+    """A workbook the monthly job built and kept."""
+    kept = db.session().get(StoredWorkbook, stored_id)
+    if kept is None:
+        abort(404)
+    return _xlsx(kept.content, workbook.file_name(kept.kind, periods.Period(kept.first_day, kept.last_day)))
+
+
+def _xlsx(data: bytes, name: str) -> Response:
+    return Response(data, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def build_workbook(session, period: periods.Period, now, tz, kind: str = "month"):
+    scheme = assessment_store.scheme_named(session, None)
+    ranked = assess(departments, Scheme.from_json(scheme.rules))
+    return workbook.build(workbook.ReportData(
+        session, kind, period, now, tz, departments, severe.severe_list(session, period, now), scheme.title, ranked))
 
 
 @public.get("/notice")
@@ -138,7 +177,7 @@ def notice_board():
     previous = periods.month(period.first.year - (period.first.month == 1), (period.first.month - 2) % 12 + 1)
     return render_template(
         "stats/notice.html", period=period, rows=rows, total=report.total.as_dict(), columns=RANKING_COLUMNS,
-        figure_label=figure_label, show=show,
+        figure_label=figure_label, show=show, published=assessment_store.published_for(session, period),
         previous_url=url_for("notice.notice_board", month=previous.first.strftime("%Y-%m")),
         next_url=(url_for("notice.notice_board", month=_next_month(period).first.strftime("%Y-%m"))
                   if period.last < latest.last else None),

@@ -58,6 +58,8 @@ def sample_values(session, number: str) -> dict:
         "group_id": 1,
         "entry_id": 1,
         "kind": "mon",
+        "month": "2026-02",
+        "inspection_id": 1,
     }
 
 
