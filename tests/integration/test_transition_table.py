@@ -56,7 +56,9 @@ SAMPLE_INPUTS = {
 }
 OPEN = {"dispatched", "in_progress", "committed"}  # "any open": with a department, deadline running
 NON_TERMINAL = {"new", "answered", "awaiting_instruction", "dispatched", "returned", "in_progress", "committed",
-                "replied", "under_review"}
+                "replied", "under_review", "reply_review"}
+ALL_STATES = NON_TERMINAL | {"invalid", "merged", "archived"}
+STAFF = {"agent", "supervisor", "leader", "admin", "department"}
 # SPEC §3 "Actions (who → from → to)": action → (roles, from-states, to-states; empty: stays).
 # IVR, SMS, the portal and the scheduler act as the role "system".
 SPEC_TABLE = {
@@ -67,12 +69,28 @@ SPEC_TABLE = {
     "instruct": ({"leader", "supervisor"}, {"awaiting_instruction"}, {"dispatched"}),
     "dispatch": ({"agent", "supervisor"}, {"new", "returned", "under_review"}, {"dispatched"}),
     "sign": ({"department"}, {"dispatched"}, {"in_progress"}),
-    "return": ({"department"}, {"dispatched", "in_progress"}, {"returned"}),
+    # a sub-unit's return goes back up to its parent, which holds the order in progress (§12 forward)
+    "return": ({"department"}, {"dispatched", "in_progress"}, {"returned", "in_progress"}),
     "interim_reply": ({"department"}, {"in_progress"}, {"committed"}),
     "opinion": ({"department"}, {"in_progress"}, set()),
     "request_extension": ({"department"}, {"in_progress", "committed"}, set()),
     "decide_extension": ({"supervisor"}, {"in_progress", "committed"}, set()),
-    "reply": ({"department"}, {"in_progress", "committed"}, {"replied"}),
+    # with reply review on (§12), a reply waits in reply_review for the hotline's approval
+    "reply": ({"department"}, {"in_progress", "committed"}, {"replied", "reply_review"}),
+    # SPEC §12 "More lifecycle rows"
+    "forward": ({"department"}, {"in_progress"}, {"dispatched"}),
+    "reassign": ({"supervisor"}, {"dispatched", "in_progress", "committed"}, {"dispatched"}),
+    "approve_reply": ({"supervisor"}, {"reply_review"}, {"replied"}),
+    "send_back": ({"supervisor"}, {"reply_review"}, {"in_progress"}),
+    "note": (STAFF, ALL_STATES, set()),
+    # §12 forward: "the parent may take it back" (from its sub-unit, which holds it dispatched or signed)
+    "take_back": ({"department"}, {"dispatched", "in_progress"}, {"in_progress"}),
+    # issue 13: 催单 and 重复诉求 on open orders, by the front desk; the original records the link
+    "called_again": ({"agent", "supervisor"}, NON_TERMINAL, set()),
+    "link_original": ({"agent", "supervisor"}, NON_TERMINAL, set()),
+    "repeat_linked": ({"system"}, {"archived"}, set()),
+    # issue 13: intake (待受理) and instruction (待批办) timers urge the front desk / the leader
+    "urge_waiting": ({"system"}, {"new", "awaiting_instruction"}, set()),
     "urge": ({"supervisor", "system"}, OPEN, set()),
     "supervise": ({"supervisor", "system"}, OPEN, set()),
     "callback": ({"agent", "system"}, {"answered", "replied"}, {"archived", "under_review"}),
