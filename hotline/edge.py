@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, jsonify, request
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
 MESSAGE = "the request contains characters that cannot be stored (NUL or an unpaired surrogate)"
@@ -63,6 +63,12 @@ def _problem() -> str | None:
             if not _json_storable(body):
                 return MESSAGE
         else:
+            try:
+                request.form
+            except RequestEntityTooLarge:
+                # An upload larger than a form may be: the view that takes uploads raises its own
+                # limit and refuses what exceeds it with a message; nothing has been read yet.
+                return None
             for key, value in request.form.items(multi=True):
                 if not (is_storable(key) and is_storable(value)):
                     return MESSAGE

@@ -17,7 +17,11 @@ def init_app(app: Flask) -> None:
     from ..runtime import clock, timezone
     from . import api, missed, pages
 
+    from ..stats_web.workbook import register_sheet
+    from .sheet import calls_sheet
+
     app.register_blueprint(pages.bp)
+    register_sheet(calls_sheet)  # the workbook's 话务 sheet
     app.jinja_env.globals["missed_calls_to_call_back"] = missed.missed_calls_to_call_back
     app.register_blueprint(api.api)
     tz = timezone(app)

@@ -16,6 +16,11 @@ from ..stats_web.workbook import HEADER, HEADER_FILL, _widths
 from .labels import AGENT_COLUMNS, CALL_RATES, CALL_SUMMARY, call_label
 
 
+def calls_sheet(wb, data) -> None:
+    """The workbook's sheet builder (`hotline.stats_web.workbook.register_sheet`)."""
+    add_calls_sheet(wb, data.session, data.period)
+
+
 def add_calls_sheet(wb, session, period: Period) -> None:
     counts = rolled_up(session, period.first, period.last)
     ws = wb.create_sheet(_("Calls"))

@@ -135,13 +135,6 @@ def monthly_workbook():
     return _xlsx(data, workbook.file_name(kind, period))
 
 
-def build_workbook(session, period: periods.Period, now, tz):
-    from ..call_figures.sheet import add_calls_sheet
-
-    departments = figures.report(session, period, "department", now, tz)
-    wb = workbook.build(departments, severe.severe_list(session, period, now), tz)
-    add_calls_sheet(wb, session, period)
-    return wb
 @bp.get("/reports/<int:stored_id>.xlsx")
 @roles_required(*OFFICE_ROLES)
 def stored_workbook(stored_id: int):
@@ -157,6 +150,7 @@ def _xlsx(data: bytes, name: str) -> Response:
 
 
 def build_workbook(session, period: periods.Period, now, tz, kind: str = "month"):
+    departments = figures.report(session, period, "department", now, tz)
     scheme = assessment_store.scheme_named(session, None)
     ranked = assess(departments, Scheme.from_json(scheme.rules))
     return workbook.build(workbook.ReportData(

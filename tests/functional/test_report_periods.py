@@ -92,7 +92,7 @@ def test_the_job_keeps_last_months_workbook_once(march, app, session, desk, cloc
     assert [(k.kind, k.first_day.isoformat(), k.last_day.isoformat()) for k in kept] == [
         ("month", "2026-03-01", "2026-03-31")]
     assert summary_figures(kept[0].content)["received"] == 12
-    assert load_workbook(BytesIO(kept[0].content)).sheetnames == ["汇总", "单位", "严重超期", "考核"]
+    assert load_workbook(BytesIO(kept[0].content)).sheetnames == ["汇总", "单位", "严重超期", "考核", "话务"]
     assert session.scalar(select(func.count()).select_from(StoredWorkbook)) == 1
 
 

@@ -34,7 +34,7 @@ def sheet_rows(ws):
 
 def check_workbook_against_api(data: bytes, api):
     wb = load_workbook(BytesIO(data))
-    assert len(wb.sheetnames) == 5  # summary, departments, severe-overdue list, calls (话务), assessment
+    assert len(wb.sheetnames) == 5  # summary, departments, severe-overdue list, assessment, calls (话务)
     summary, departments, severe = wb.worksheets[:3]
     body = api.get("/stats", group="department", **MARCH).get_json()
 
@@ -74,7 +74,7 @@ def test_the_downloaded_workbook_has_the_apis_numbers(march, web, desk):
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert "hotline-report-2026-03.xlsx" in response.headers["Content-Disposition"]
     wb = check_workbook_against_api(response.data, desk["supervisor"])
-    assert wb.sheetnames == ["汇总", "单位", "严重超期", "话务", "考核"]
+    assert wb.sheetnames == ["汇总", "单位", "严重超期", "考核", "话务"]
 
 
 def test_the_report_command_writes_the_same_workbook(march, runner, desk, tmp_path):
@@ -84,7 +84,7 @@ def test_the_report_command_writes_the_same_workbook(march, runner, desk, tmp_pa
     check_workbook_against_api(target.read_bytes(), desk["supervisor"])
     english = tmp_path / "march-en.xlsx"
     assert runner.invoke(args=["report", "--month", "2026-03", "--xlsx", str(english), "--lang", "en"]).exit_code == 0
-    assert load_workbook(english).sheetnames == ["Summary", "Departments", "Severely overdue", "Calls", "Assessment"]
+    assert load_workbook(english).sheetnames == ["Summary", "Departments", "Severely overdue", "Assessment", "Calls"]
     bad = runner.invoke(args=["report", "--month", "2026-13", "--xlsx", str(tmp_path / "x.xlsx")])
     assert bad.exit_code != 0 and "YYYY-MM" in bad.output and not (tmp_path / "x.xlsx").exists()
 
