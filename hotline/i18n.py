@@ -217,6 +217,11 @@ JOB_LABELS = {
     "stats_rollup": lazy_gettext("Statistics roll-up of the days that new events changed"),
     "kb_calibrate": lazy_gettext("Measure each knowledge-base article's pull over past queries"),
     "rate_counter_purge": lazy_gettext("Drop the citizens' rate-limit counters whose window ended days ago"),
+    "notifications": lazy_gettext("Send the departments' SMS and e-mail notifications, retrying failures"),
+    "quality_sample": lazy_gettext("Draw the week's quality-inspection sample of each agent's orders"),
+    "monthly_workbook": lazy_gettext("Build and keep last month's statistics workbook"),
+    "suggest_retrain": lazy_gettext("Retrain the category and department suggestions when enough new orders arrived"),
+    "call_queue": lazy_gettext("Offer waiting callers to ready agents; end expired wrap-ups"),
 }
 
 DEPARTMENT_KIND_LABELS = {

@@ -25,7 +25,9 @@ from hotline.i18n import LABELS
 from tests.builders import Cast
 from tests.web_support import WebSession
 from workorders import lifecycle
+from workorders.assessment.store import install_schemes
 from workorders.models import Base, User
+from workorders.quality.operations import checklist as quality_checklist
 from workorders.vocabulary import State
 
 ROLES = ["agent", "supervisor", "leader", "admin", "housing"]
@@ -187,6 +189,9 @@ def offending(text: str, content: dict, locale: str) -> list[str]:
 def seeded(app, session, clock, runner):
     with app.app_context():
         seed_everything(app, session, clock, runner)
+        # Kept in the database and edited by people (admins, supervisors): content, like an order's text.
+        install_schemes(session)
+        quality_checklist(session)
         typed = user_content(session)
         return {"words": {w for item in typed for w in LATIN_WORD.findall(item)}, "blob": "\n".join(typed)}
 
