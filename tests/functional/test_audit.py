@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 
 import pytest
 from sqlalchemy import select, text
@@ -81,6 +82,36 @@ def test_users_departments_routing_calendar_mailboxes_and_synonyms_are_audited(w
     assert routing["before"]["default_department_id"] != routing["after"]["default_department_id"]
     serialized = json.dumps(_records(desk["admin"]))
     assert "river-lantern-42" not in serialized and "harbour-kite-77" not in serialized
+
+
+def test_the_audit_page_shows_every_department_category_policy_rule_and_unit_by_its_name(web, session):
+    admin = web("admin")
+    clerk = web("agent")
+    rules = session.scalar(select(Policy).where(Policy.name == "karamay")).rules
+    assert admin.post("/admin/policy/karamay", {**policy_form(rules, limit_complaint="7", unit_help="natural"),
+                                                "callback_types": ["complaint", "help"]}).status_code == 302
+    assert admin.post("/admin/categories/traffic/routing", {"department": "police"}).status_code == 302
+    assert admin.post("/admin/departments", {"code": "water", "name": "水务局", "kind": "bureau",
+                                             "parent": "housing"}).status_code == 302
+    clerk_id = session.scalar(select(User.id).where(User.username == clerk.username))
+    assert admin.post(f"/admin/users/{clerk_id}/role", {"role": "department", "department": "housing"}).status_code == 302
+
+    page = " ".join(text_of(admin.page("/admin/audit")).split())
+    assert "投诉：时限（天） 5 → 7" in page
+    assert "求助：时限单位 工作 → 自然" in page
+    assert "回访类型" in page and "投诉、求助" in page
+    assert "交通管理" in page and "市公安局" in page  # the routing change: category and department by name
+    assert "水务局" in page and "委办局" in page and "市住房和城乡建设局" in page  # parent and kind by name
+    titles = " ".join(session.scalars(select(Policy.title)))  # data, in both languages
+    words = set(re.findall(r"[A-Za-z][\w.]*[A-Za-z0-9]", page, flags=re.ASCII))
+    # Names people type (users, the new department's code) and product names stay as they are.
+    words -= {admin.username, clerk.username, "water", "API", "Open311", "English"}
+    words -= set(titles.split())
+    assert not words, words  # no rule key, field name, unit, kind or type code leaks into the page
+
+    admin.post("/locale", {"locale": "en"})
+    page = " ".join(text_of(admin.page("/admin/audit")).split())
+    assert "Complaint: limit (days) 5 → 7" in page and "Request for help: limit unit working → natural" in page
 
 
 def test_a_refused_change_writes_no_audit_record(web, desk):
