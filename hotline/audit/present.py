@@ -31,6 +31,7 @@ ACTION_LABELS = {
     "activate": lazy_gettext("activated"), "deactivate": lazy_gettext("deactivated"),
     "issue": lazy_gettext("issued"), "revoke": lazy_gettext("revoked"), "import": lazy_gettext("imported"),
     "reset_password": lazy_gettext("password reset"),
+    "contact": lazy_gettext("contact changed"),
 }
 FIELD_LABELS = {
     "username": lazy_gettext("Username"), "display_name": lazy_gettext("Display name"),
@@ -43,6 +44,8 @@ FIELD_LABELS = {
     "revoked": lazy_gettext("Revoked"), "sessions_ended": lazy_gettext("Sessions ended"),
     "terms": lazy_gettext("Synonyms"), "name_zh": lazy_gettext("Chinese name"),
     "name_en": lazy_gettext("English name"),
+    "duty_phone": lazy_gettext("Duty phone (SMS)"), "email": lazy_gettext("E-mail"),
+    "sms_enabled": lazy_gettext("Send SMS"), "email_enabled": lazy_gettext("Send e-mail"),
 }
 # A policy's rules, by their key in `PolicyRules.to_json()`; the texts are the policy form's.
 RULE_LABELS = {

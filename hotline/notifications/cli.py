@@ -5,10 +5,13 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from workorders.context import Actor
+from workorders.errors import Invalid
 from workorders.models import Department
-from workorders.notifications.models import DepartmentContact
+from workorders.notifications.contacts import set_contact
 
 from ..db import database
+from ..runtime import clock
 
 
 @click.command("contact")
@@ -24,17 +27,10 @@ def contacts(code: str, phone: str | None, email: str | None, sms: bool | None, 
         dept = session.scalar(select(Department).where(Department.code == code))
         if dept is None:
             raise click.ClickException(f"unknown department '{code}'")
-        contact = session.get(DepartmentContact, dept.id)
-        if contact is None:
-            contact = DepartmentContact(department_id=dept.id, sms_enabled=True, email_enabled=True)
-            session.add(contact)
-        if phone is not None:
-            contact.duty_phone = phone.strip() or None
-        if email is not None:
-            contact.email = email.strip() or None
-        if sms is not None:
-            contact.sms_enabled = sms
-        if mail is not None:
-            contact.email_enabled = mail
+        try:
+            contact = set_contact(session, dept, Actor.system("cli"), clock().now(), phone=phone, email=email,
+                                  sms=sms, mail=mail)
+        except Invalid as exc:
+            raise click.ClickException(exc.message) from None
         click.echo(f"{code} sms={'on' if contact.sms_enabled else 'off'} phone={contact.duty_phone or '-'} "
                    f"mail={'on' if contact.email_enabled else 'off'} email={contact.email or '-'}")

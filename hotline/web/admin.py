@@ -18,6 +18,8 @@ from workorders.errors import DomainError, Invalid
 from workorders.jobs.coverage import WARN_DAYS, coverage_warning
 from workorders.jobs.lease import current as lease_holder
 from workorders.models import ApiToken, Category, Department, Policy, User
+from workorders.notifications.contacts import set_contact
+from workorders.notifications.models import DepartmentContact
 from workorders.passwords import check_new_password
 from workorders.people import HUMAN_ROLES, create_user
 from workorders.people import change_role as people_change_role
@@ -25,9 +27,8 @@ from workorders.policy_store import activate, save_rules
 from workorders.vocabulary import OrderType
 
 from .. import db
-from ..i18n import JOB_LABELS
 from ..auth import hash_password, issue_token
-from ..i18n import label
+from ..i18n import JOB_LABELS, label
 from ..runtime import clock, timezone
 from . import jobs
 from .calendar_file import years_map
@@ -222,7 +223,8 @@ def revoke_token(token_id: int):
 def departments():
     session = db.session()
     rows = {d.code: d for d in session.scalars(select(Department))}
-    return render_template("admin/departments.html", tree=department_tree(session), rows=rows,
+    contacts = {c.department_id: c for c in session.scalars(select(DepartmentContact))}
+    return render_template("admin/departments.html", tree=department_tree(session), rows=rows, contacts=contacts,
                            inactive=[d for d in rows.values() if not d.active], kinds=DEPARTMENT_KINDS)
 
 
@@ -287,6 +289,24 @@ def toggle_department(code: str):
         session.commit()
     except DomainError as exc:
         return _refused(exc, "admin.departments")
+    return redirect(url_for("admin.departments"))
+
+
+@bp.post("/departments/<code>/contact")
+@roles_required(*OFFICE)
+def department_contact(code: str):
+    """The duty phone and e-mail a department's notices go to, and which channels are on."""
+    session = db.session()
+    form = request.form
+    try:
+        dept = _department(session, code)
+        set_contact(session, dept, current_user.actor, clock().now(), phone=form.get("duty_phone", ""),
+                    email=form.get("email", ""), sms=form.get("sms_enabled") == "1",
+                    mail=form.get("email_enabled") == "1")
+        session.commit()
+    except DomainError as exc:
+        return _refused(exc, "admin.departments")
+    flash(_("Contact of %(name)s saved.", name=dept.name), "success")
     return redirect(url_for("admin.departments"))
 
 

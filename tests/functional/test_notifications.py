@@ -163,3 +163,44 @@ def test_every_user_has_an_unread_count_and_a_list(app, desk, client, session, m
     assert desk["urban"].get("/notifications").get_json()["unread"] == 0
     assert desk["housing"].post("/notifications/read").get_json() == {"unread": 0}
     assert desk["housing"].get("/notifications").get_json()["unread"] == 0
+
+
+def test_the_office_sets_a_departments_contact_on_the_departments_page(app, desk, session, make_user, fake_twilio,
+                                                                      smtp):
+    from tests.web_support import people, text_of
+    from workorders.audit import AuditRecord
+    from workorders.notifications.models import DepartmentContact
+
+    web = people(app, make_user)
+    supervisor = web("supervisor")
+    page = supervisor.page("/admin/departments")
+    assert 'action="/admin/departments/housing/contact"' in page
+
+    # Bad input is refused with a message and writes nothing.
+    for form in ({"duty_phone": "12345abc", "email": DUTY_MAIL, "sms_enabled": "1"},
+                 {"duty_phone": DUTY_PHONE, "email": "duty at housing", "sms_enabled": "1"}):
+        response = supervisor.post("/admin/departments/housing/contact", form, follow_redirects=True)
+        assert response.status_code == 200
+        assert "不是" in text_of(response.get_data(as_text=True))
+    assert session.scalars(select(DepartmentContact)).all() == []
+    assert session.scalars(select(AuditRecord).where(AuditRecord.action == "contact")).all() == []
+    assert supervisor.post("/admin/departments/nowhere/contact", {"duty_phone": DUTY_PHONE}).status_code == 302
+    assert web("agent").post("/admin/departments/housing/contact", {"duty_phone": DUTY_PHONE}).status_code == 403
+
+    # SMS on, e-mail given but switched off: the page shows it, the audit has it, the dispatch texts only.
+    response = supervisor.post("/admin/departments/housing/contact",
+                               {"duty_phone": DUTY_PHONE, "email": DUTY_MAIL, "sms_enabled": "1"})
+    assert response.status_code == 302
+    session.expire_all()
+    [contact] = session.scalars(select(DepartmentContact)).all()
+    assert (contact.duty_phone, contact.email, contact.sms_enabled, contact.email_enabled) == (
+        DUTY_PHONE, DUTY_MAIL, True, False)
+    row = " ".join(text_of(supervisor.page("/admin/departments")).split())
+    assert f"短信 {DUTY_PHONE}" in row and f"电子邮件 {DUTY_MAIL} (关闭)" in row
+    audit = " ".join(text_of(supervisor.page("/admin/audit")).split())
+    assert "市住房和城乡建设局" in audit and f"值班电话（短信） → {DUTY_PHONE}" in audit and "发送邮件 → 否" in audit
+
+    number = desk["agent"].create()["number"]
+    desk["agent"].act(number, "dispatch", {"department": "housing"})
+    assert run_job(app, "notifications", "test").rows == 1
+    assert [t["To"] for t in texts(fake_twilio)] == [DUTY_PHONE] and smtp.messages == []
