@@ -204,6 +204,7 @@ ACTION_LABELS = {
     "called_again": lazy_gettext("Citizen called again"),
     "link_original": lazy_gettext("Link to original order"),
     "repeat_linked": lazy_gettext("Repeat request"),
+    "attach": lazy_gettext("Attachment added"),
 }
 
 # The scheduled jobs (hotline/jobs.py and the packages that register theirs), for the admin pages.
@@ -236,6 +237,14 @@ DEPARTMENT_KIND_LABELS = {
 URGED_LABELS = {
     "team_lead": lazy_gettext("Agents' team lead"),
     "leader": lazy_gettext("Leader"),
+}
+
+# Where an attachment came from (`workorders.attachments.operations.SOURCES`).
+ATTACHMENT_SOURCE_LABELS = {
+    "order": lazy_gettext("Hotline"),
+    "reply": lazy_gettext("Department's reply"),
+    "portal": lazy_gettext("Citizen, on the portal"),
+    "open311": lazy_gettext("Citizen, through Open311"),
 }
 
 INVALID_REASON_LABELS = {
@@ -290,6 +299,8 @@ FIELD_LABELS = {
     "effective_on": lazy_gettext("Effective from"),
     "expires_on": lazy_gettext("Expires on"),
     "terms": lazy_gettext("Synonyms"),
+    "file": lazy_gettext("File"),
+    "source": lazy_gettext("From"),
 }
 
 KB_STATUS_LABELS = {
@@ -323,6 +334,7 @@ LABELS = {
     "kb_status": KB_STATUS_LABELS,
     "kb_change": KB_CHANGE_LABELS,
     "urged": URGED_LABELS,
+    "attachment_source": ATTACHMENT_SOURCE_LABELS,
     "job": JOB_LABELS,
     "department_kind": DEPARTMENT_KIND_LABELS,
 }

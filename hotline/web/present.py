@@ -137,7 +137,7 @@ def department_names(session: Session) -> dict[int, str]:
 
 # Event inputs whose values are codes with a translated label.
 CODED_INPUTS = {"type": "type", "channel": "channel", "handling": "handling", "satisfaction": "satisfaction",
-                "reason_code": "invalid_reason", "to": "urged"}
+                "reason_code": "invalid_reason", "to": "urged", "source": "attachment_source"}
 
 
 def show_value(key: str, value) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import random
 
 import pytest
@@ -110,6 +111,10 @@ def test_a_confidential_orders_citizen_photos_are_for_the_hotline_only(desk, pho
     assert fetch(desk["housing"], citizen_side["download"]).status_code == 403
     hotline = fetch(desk["supervisor"], f"/api/v1/orders/{number}/attachments").get_json()
     assert len(hotline["attachments"]) == 2 and hotline["withheld"] == 0
+    # Both uploads are events; only the department's own file is named in the history it reads.
+    events = [e for e in fetch(desk["housing"], f"/api/v1/orders/{number}").get_json()["events"]
+              if e["action"] == "attach"]
+    assert [e["inputs"] for e in events] == [{"source": "order"}, {"source": "reply", "file": "photo.jpg"}]
 
 
 def test_the_order_page_lists_and_uploads(app, desk, make_user, photo):
@@ -123,9 +128,13 @@ def test_the_order_page_lists_and_uploads(app, desk, make_user, photo):
     assert r.status_code == 302
     page = web.page(f"/orders/{number}")
     assert 'class="thumbnail"' in page and 'data-source="reply"' in page
+    # The upload is in the order's history: who, what, from where.
+    [added] = re.findall(r'<li class="event" data-action="attach">(.*?)</li>', page, flags=re.S)
+    assert "上传附件" in added and "现场.jpg" in added and "承办单位回复" in added
     r = web.post(f"/orders/{number}/attachments", {"file": (io.BytesIO(b"MZ" + bytes(200)), "a.jpg")},
                  content_type="multipart/form-data")
     assert r.status_code == 422 and "action-error" in r.get_data(as_text=True)
+    assert web.page(f"/orders/{number}").count('data-action="attach"') == 1  # the refused one wrote nothing
     other = WebSession(app, make_user("department", "urban")[0].username)
     assert other.client.get(f"/orders/{number}/attachments/1").status_code in (403, 404)
 

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
+from .. import events
 from ..access import ensure_visible, reveals_personal_data
 from ..context import Actor, Context
 from ..errors import Invalid
@@ -51,6 +52,7 @@ def attach_file(ctx: Context, actor: Actor, order: WorkOrder, filename: str, dat
     )
     ctx.session.add(attachment)
     ctx.session.flush()
+    _record(ctx, actor, order, attachment)
     return attachment
 
 
@@ -66,7 +68,20 @@ def attach_link(ctx: Context, order: WorkOrder, url: str, source: str) -> Attach
                             filename=PurePosixPath(parts.path).name[:255] or parts.netloc,
                             content_type="text/uri-list", size=0, url=url, created_at=ctx.now)
     ctx.session.add(attachment)
+    _record(ctx, Actor.system(source), order, attachment)
     return attachment
+
+
+def _record(ctx: Context, actor: Actor, order: WorkOrder, attachment: Attachment) -> None:
+    """An attachment is a change to the order: its history shows who added what, when.
+
+    Only a department's own file is named: any other may be withheld from a department that sees
+    the caller masked (`may_see`), and the history is read by every department on the order.
+    """
+    inputs = {"source": attachment.source}
+    if attachment.uploader_department_id is not None:
+        inputs["file"] = attachment.filename
+    events.append(ctx.session, order, actor, "attach", order.state, inputs, {}, ctx.now)
 
 
 def may_see(actor: Actor, order: WorkOrder, attachment: Attachment) -> bool:
