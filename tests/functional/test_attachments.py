@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import random
+import re
 
 import pytest
 from PIL import Image
