@@ -57,6 +57,7 @@ FIELD_LABELS = {
     "username": lazy_gettext("Username"), "display_name": lazy_gettext("Display name"),
     "role": lazy_gettext("Role"), "department_id": lazy_gettext("Department (id)"),
     "active": lazy_gettext("Active"), "code": lazy_gettext("Code"), "name": lazy_gettext("Name"),
+    "short_name": lazy_gettext("Short name"),
     "kind": lazy_gettext("Kind"), "parent_id": lazy_gettext("Parent (id)"),
     "default_department_id": lazy_gettext("Routed to department (id)"), "rules": lazy_gettext("Rules"),
     "years": lazy_gettext("Years"), "file": lazy_gettext("File"), "user": lazy_gettext("User"),

@@ -87,6 +87,20 @@ def test_the_department_picker_takes_a_name_as_well_as_a_code(web, session):
     assert newest(session).department.code == "ecology"
 
 
+@pytest.mark.parametrize("typed, code", [("城管局", "urban"), ("住建局", "housing"), ("新河街道", "dongcheng.xinhe")])
+def test_the_department_picker_takes_a_departments_short_name(web, session, typed, code):
+    """Issue 13: agents say 城管局, not 市城市管理局."""
+    agent = web("agent")
+    response = agent.post("/desk/orders", {**COMPLAINT, "disposition": "dispatch", "department": typed})
+    assert response.status_code == 302
+    assert newest(session).department.code == code
+
+
+def test_the_department_list_offers_each_short_name_beside_the_full_name(web):
+    page = web("agent").page("/desk")
+    assert '<option value="urban">市城市管理局（城管局）</option>' in page
+
+
 def test_a_refused_dispatch_writes_nothing_and_keeps_what_was_typed(web, session):
     agent = web("agent")
     before = order_count(session)
