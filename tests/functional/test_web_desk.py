@@ -163,6 +163,34 @@ def test_a_ringing_call_pops_up_with_the_callers_history(client, web, session):
     assert [h["number"] for h in calls[0]["history"]] == [earlier.number]
 
 
+def test_a_number_that_called_seconds_ago_is_no_first_call(client, web, clock):
+    """Issue 13: "该号码首次来电" showed for a caller who had hung up seconds before (no order yet)."""
+    from datetime import timedelta
+
+    twilio, agent = Twilio(client), web("agent")
+    first = new_sid()
+    twilio.post("/ivr/voice", call_params(first, CallStatus="ringing"))
+    ringing = agent.get("/desk/calls").get_json()["calls"]
+    assert [(c["sid"], c["first_call"], c["earlier_calls"]) for c in ringing] == [(first, True, 0)]
+    twilio.post("/ivr/status", call_params(first, CallStatus="completed", CallDuration="8"))
+    clock.advance(timedelta(seconds=20))
+    again = new_sid()
+    # The same phone, spelled nationally this time: still the same caller.
+    twilio.post("/ivr/voice", call_params(again, frm="13912345678", CallStatus="ringing"))
+    ringing = agent.get("/desk/calls").get_json()["calls"]
+    assert [(c["sid"], c["first_call"], c["earlier_calls"]) for c in ringing] == [(again, False, 1)]
+    assert ringing[0]["history"] == []  # no order yet: the earlier call is what makes it no first call
+
+
+def test_a_caller_with_orders_but_no_recorded_call_is_no_first_call(client, web, session):
+    agent = web("agent")
+    agent.post("/desk/orders", {**COMPLAINT, "caller_phone": "13912345678", "disposition": "save"})
+    sid = new_sid()
+    Twilio(client).post("/ivr/voice", call_params(sid, CallStatus="ringing"))
+    call = agent.get("/desk/calls").get_json()["calls"][0]
+    assert (call["first_call"], call["earlier_calls"], len(call["history"])) == (False, 0, 1)
+
+
 def test_an_order_taken_during_a_call_is_linked_to_the_call(client, web, session):
     sid = new_sid()
     Twilio(client).post("/ivr/voice", call_params(sid, CallStatus="ringing"))
