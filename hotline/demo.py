@@ -32,25 +32,25 @@ from .runtime import clock, timezone
 DEMO_PASSWORD = "hotline12345"
 
 DEPARTMENTS = [
-    # code, name, kind, parent
-    ("hotline", "12345热线办", "hotline", None),
-    ("housing", "市住房和城乡建设局", "bureau", None),
-    ("urban", "市城市管理局", "bureau", None),
-    ("ecology", "市生态环境局", "bureau", None),
-    ("transport", "市交通运输局", "bureau", None),
-    ("education", "市教育局", "bureau", None),
-    ("hrss", "市人力资源和社会保障局", "bureau", None),
-    ("commerce", "市商务局", "bureau", None),
-    ("health", "市卫生健康委员会", "bureau", None),
-    ("police", "市公安局", "bureau", None),
-    ("market", "市市场监督管理局", "bureau", None),
-    ("dongcheng", "东城区人民政府", "district", None),
-    ("dongcheng.xinhe", "东城区新河街道办事处", "street", "dongcheng"),
-    ("dongcheng.chengnan", "东城区城南街道办事处", "street", "dongcheng"),
-    ("xicheng", "西城区人民政府", "district", None),
-    ("xicheng.huayuan", "西城区花园街道办事处", "street", "xicheng"),
-    ("gaoxin", "高新区管委会", "district", None),
-    ("gaoxin.keji", "高新区科技街道办事处", "street", "gaoxin"),
+    # code, name, short name (what agents call it), kind, parent
+    ("hotline", "12345热线办", "热线办", "hotline", None),
+    ("housing", "市住房和城乡建设局", "住建局", "bureau", None),
+    ("urban", "市城市管理局", "城管局", "bureau", None),
+    ("ecology", "市生态环境局", "生态环境局", "bureau", None),
+    ("transport", "市交通运输局", "交通运输局", "bureau", None),
+    ("education", "市教育局", "教育局", "bureau", None),
+    ("hrss", "市人力资源和社会保障局", "人社局", "bureau", None),
+    ("commerce", "市商务局", "商务局", "bureau", None),
+    ("health", "市卫生健康委员会", "卫健委", "bureau", None),
+    ("police", "市公安局", "公安局", "bureau", None),
+    ("market", "市市场监督管理局", "市场监管局", "bureau", None),
+    ("dongcheng", "东城区人民政府", "东城区", "district", None),
+    ("dongcheng.xinhe", "东城区新河街道办事处", "新河街道", "street", "dongcheng"),
+    ("dongcheng.chengnan", "东城区城南街道办事处", "城南街道", "street", "dongcheng"),
+    ("xicheng", "西城区人民政府", "西城区", "district", None),
+    ("xicheng.huayuan", "西城区花园街道办事处", "花园街道", "street", "xicheng"),
+    ("gaoxin", "高新区管委会", "高新区", "district", None),
+    ("gaoxin.keji", "高新区科技街道办事处", "科技街道", "street", "gaoxin"),
 ]
 
 CATEGORIES = [
@@ -132,12 +132,14 @@ def seed(session: Session, app: Flask) -> list[str]:
 def _seed_departments(session: Session) -> str:
     have = {d.code: d for d in session.scalars(select(Department))}
     added = 0
-    for code, name, kind, parent in DEPARTMENTS:
+    for code, name, short_name, kind, parent in DEPARTMENTS:
         if code not in have:
-            have[code] = Department(code=code, name=name, kind=kind, active=True,
+            have[code] = Department(code=code, name=name, short_name=short_name, kind=kind, active=True,
                                     parent=have[parent] if parent else None)
             session.add(have[code])
             added += 1
+        elif have[code].short_name is None:  # a demo city from before short names (issue 13)
+            have[code].short_name = short_name
     session.flush()
     return f"departments: {added} added, {len(have)} in all"
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, aliased
 from .models import Article, ArticlePull, ArticleStatus, IndexChange, IndexDocument, IndexTerm, SynonymGroup
 from .segment import KIND_ORDER, UNKNOWN_KIND, Segment, kinds_of
 from .snippets import highlight, matches, snippet
-from .text import BIGRAM, CHAR, WORD, highlight_words, query_terms
+from .text import BIGRAM, CHAR, FILLER_WEIGHT, WORD, highlight_words, query_terms
 
 log = logging.getLogger("knowledge_base.search")
 
@@ -229,7 +229,9 @@ class SearchIndex:
     def _weighted(self, weights: dict[str, float]) -> tuple[list[tuple[int, float, bool]], bool]:
         """(term id, weight, strong) of the query's terms this copy knows, and whether the query
         has a strong term at all."""
-        strong = {t for t in weights if (t[0] == WORD and len(t) > 2) or t[0] == BIGRAM}
+        # A filler word (什么, 材料 …) shares nothing worth a match (text.FILLERS).
+        strong = {t for t, weight in weights.items()
+                  if ((t[0] == WORD and len(t) > 2) or t[0] == BIGRAM) and weight > FILLER_WEIGHT}
         weighted = []
         for term, weight in weights.items():
             term_id = self.term_index.get(term)

@@ -91,12 +91,57 @@ def document_terms(title: str, keywords: list[str], question: str, answer: str) 
     return out
 
 
+# What callers wrap a question in: greetings, question words and the generic "what is needed"
+# (请问办护照需要什么材料 is about 护照). They count in a query at FILLER_WEIGHT and never make a
+# match on their own. Whole words only, as jieba cuts them: 建筑材料 is no filler.
+FILLERS = frozenset({
+    "你好", "您好", "请问", "想问", "问一下", "咨询", "一下", "谢谢", "麻烦", "你们", "我们", "我想", "想要",
+    "什么", "怎么", "怎么办", "怎样", "怎么样", "如何", "哪些", "哪里", "哪儿", "哪个", "多少", "几天", "为什么",
+    "是否", "是不是", "能否", "能不能", "可否", "可不可以", "可以", "需要", "需", "要", "有没有", "吗", "呢",
+    "材料", "手续", "相关", "问题", "情况", "事情",
+})
+FILLER_WEIGHT = 0.2
+
+
+def _filler_positions(normal: str) -> set[int]:
+    """Where in the (normalized) query its filler words stand, by jieba's cut of each Chinese run."""
+    tokenizer = _jieba()
+    positions: set[int] = set()
+    for run in HAN.finditer(normal):
+        at = run.start()
+        for word in tokenizer.cut(run.group()):
+            if word in FILLERS:
+                positions.update(range(at, at + len(word)))
+            at += len(word)
+    return positions
+
+
+def _own_query_terms(normal: str) -> dict[str, float]:
+    """The query's own terms: 1.0, or FILLER_WEIGHT for a filler word and for the bigrams and
+    characters that touch one (a term found both in and out of a filler counts fully)."""
+    fillers = _filler_positions(normal)
+    out: dict[str, float] = {}
+
+    def add(term: str, weight: float) -> None:
+        out[term] = max(weight, out.get(term, 0.0))
+
+    for w in words(normal):
+        add(WORD + w, FILLER_WEIGHT if w in FILLERS else 1.0)
+    for run in HAN.finditer(normal):
+        text, at = run.group(), run.start()
+        for i in range(len(text) - 1):
+            add(BIGRAM + text[i:i + 2], FILLER_WEIGHT if {at + i, at + i + 1} & fillers else 1.0)
+        for i, ch in enumerate(text):
+            add(CHAR + ch, FILLER_WEIGHT if at + i in fillers else 1.0)
+    return out
+
+
 def query_terms(query: str, synonym_groups: list[list[str]], synonym_weight: float) -> dict[str, float]:
-    """The distinct terms of a query with how much each counts: its own terms fully, the
-    members of any synonym group it mentions (by plain substring, whatever the segmentation)
-    at `synonym_weight`."""
+    """The distinct terms of a query with how much each counts: its own terms fully (fillers
+    at FILLER_WEIGHT), the members of any synonym group it mentions (by plain substring,
+    whatever the segmentation) at `synonym_weight`."""
     normal = normalize(query)
-    out = dict.fromkeys(terms(normal), 1.0)
+    out = _own_query_terms(normal)
     for group in synonym_groups:
         if any(member in normal for member in group):
             for member in group:
@@ -111,12 +156,14 @@ def highlight_words(query_term_weights: dict[str, float]) -> list[str]:
     """What to mark in a snippet: the query's and its synonyms' words of two characters or
     more, and the pieces of its long words (so "垃圾分类" marks 垃圾 and 分类 apart); a lone
     character only when that is all there is (marking every 的 helps nobody)."""
-    marks = {t[1:] for t in query_term_weights if t[0] == WORD and len(t) > 2}
+    marks = {t[1:] for t, weight in query_term_weights.items()
+             if t[0] == WORD and len(t) > 2 and weight > FILLER_WEIGHT}
     long_words = [t[1:] for t, weight in query_term_weights.items() if t[0] == WORD and weight == 1.0 and len(t) > 4]
     marks.update(t[1:] for t in query_term_weights
                  if t[0] == BIGRAM and query_term_weights[t] == 1.0 and any(t[1:] in w for w in long_words))
     if not marks:
         marks = {t[1:] for t in query_term_weights if t[0] in (WORD, CHAR) and query_term_weights[t] == 1.0}
+    marks = marks or {t[1:] for t in query_term_weights if t[0] == WORD and len(t) > 2}  # fillers alone
     return sorted(marks, key=lambda m: (-len(m), m))
 
 

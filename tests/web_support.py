@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import re
+from html.parser import HTMLParser
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 PASSWORD = "password123"
@@ -16,7 +17,39 @@ def csrf_token(page: str) -> str:
 
 def action_forms(page: str) -> list[str]:
     """The actions the order page offers, in order (one form per action)."""
-    return re.findall(r'class="grid-form action-form" data-action="([a-z_]+)"', page)
+    return re.findall(r'class="[^"]*\baction-form\b[^"]*" data-action="([a-z_]+)"', page)
+
+
+class _FormReader(HTMLParser):
+    """The fields of one form of a page: name -> what the browser would send untouched."""
+
+    def __init__(self, action_url: str):
+        super().__init__()
+        self.action_url, self.inside, self.found = action_url, False, False
+        self.fields: dict[str, str] = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and html.unescape(attrs.get("action") or "") == self.action_url:
+            self.inside = self.found = True
+        elif self.inside and tag in ("input", "textarea", "select") and attrs.get("name"):
+            kind = attrs.get("type", "text")
+            if kind in ("radio", "checkbox") and "checked" not in attrs:
+                self.fields.setdefault(attrs["name"], "")
+            else:
+                self.fields[attrs["name"]] = attrs.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+
+
+def page_form(page: str, action_url: str) -> dict[str, str]:
+    """The form of `page` posting to `action_url`, as its fields (fails when there is none)."""
+    reader = _FormReader(action_url)
+    reader.feed(page)
+    assert reader.found, f"the page has no form posting to {action_url}"
+    return reader.fields
 
 
 def annotation_forms(page: str) -> list[str]:
@@ -63,6 +96,14 @@ class WebSession:
 
     def act(self, number: str, action: str, data: dict | None = None, **kwargs):
         return self.post(f"/orders/{number}/{action}", data, **kwargs)
+
+    def act_on_page(self, number: str, action: str, typed: dict | None = None, **kwargs):
+        """Fill in the order page's own form of `action` as a person would: only its fields."""
+        url = f"/orders/{number}/{action}"
+        fields = page_form(self.page(f"/orders/{number}"), url)
+        missing = sorted(set(typed or {}) - set(fields))
+        assert not missing, f"the form of {action} has no field {missing}; it has {sorted(fields)}"
+        return self.client.post(url, data={**fields, **(typed or {})}, **kwargs)
 
 
 def people(app, make_user):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import select
@@ -68,6 +69,7 @@ def perform(ctx: Context, actor: Actor, order: WorkOrder, name: str, data: Any) 
             "reload and try again", number=order.number, expected=expected, version=order.version,
         )
     lifecycle.check_state(name, order.state)
+    _order_guard(order, name, ctx.now, ctx.tz)
     before = events.snapshot(order)
     from_state = order.state
     handler(ctx, actor, order, inputs)
@@ -91,10 +93,8 @@ def allowed_actions(session: Session, actor: Actor, order: WorkOrder, now) -> li
             continue
         try:
             _department_guard(session, actor, order, name)
-        except Forbidden:
-            continue
-        if (name == "return" and order.return_deadline_at and now > order.return_deadline_at
-                and not handling.is_forwarded(order)):
+            _order_guard(order, name, now)
+        except (Forbidden, Conflict):
             continue
         if name == "forward" and not handling.has_sub_units(session, order.department_id):
             continue
@@ -117,6 +117,28 @@ def _department_guard(session: Session, actor: Actor, order: WorkOrder, name: st
         raise Forbidden("only a co-department of joint order %(number)s gives an opinion", number=order.number)
     if name == "take_back":
         handling.check_take_back(session, actor, order)
+
+
+def _order_guard(order: WorkOrder, name: str, now: datetime, tz: tzinfo = UTC) -> None:
+    """What the order itself rules out now, beyond its state: a closed return window, an
+    extension asked twice or after the due time, a decision with no request to decide. `perform`
+    refuses with it and `allowed_actions` leaves the button out, so a page never offers what a
+    click on it would refuse."""
+    if name == "return" and not handling.is_forwarded(order):
+        if order.return_deadline_at is not None and now > order.return_deadline_at:
+            raise Conflict(
+                "the return window of order %(number)s closed at %(closed_at)s; reply or ask for an extension "
+                "instead", number=order.number, closed_at=order.return_deadline_at.astimezone(tz),
+            )
+    elif name == "request_extension":
+        if order.pending_extension_days:
+            raise Conflict("order %(number)s already has an extension request waiting for a decision",
+                           number=order.number)
+        if order.due_at is not None and now > order.due_at:
+            raise Conflict("order %(number)s is past its due time; an extension must be asked before it",
+                           number=order.number)
+    elif name == "decide_extension" and not order.pending_extension_days:
+        raise Conflict("order %(number)s has no extension request to decide", number=order.number)
 
 
 def _rules(order: WorkOrder) -> PolicyRules:
@@ -277,11 +299,6 @@ def return_(ctx, actor, order, inputs):
     if handling.is_forwarded(order):
         handling.return_to_parent(ctx, order)
         return
-    if order.return_deadline_at is not None and ctx.now > order.return_deadline_at:
-        raise Conflict(
-            "the return window of order %(number)s closed at %(closed_at)s; reply or ask for an extension instead",
-            number=order.number, closed_at=order.return_deadline_at.astimezone(ctx.tz),
-        )
     order.state = State.returned
     order.due_at = order.yellow_at = order.severe_at = order.return_deadline_at = None
     order.provisional = False
@@ -325,10 +342,6 @@ def opinion(ctx, actor, order, inputs):
 def request_extension(ctx, actor, order, inputs):
     inputs.text("reason")
     days = inputs.integer("working_days", low=1, high=60)
-    if order.pending_extension_days:
-        raise Conflict("order %(number)s already has an extension request waiting for a decision", number=order.number)
-    if ctx.now > order.due_at:
-        raise Conflict("order %(number)s is past its due time; an extension must be asked before it", number=order.number)
     rules = _rules(order)
     cap = rules.cap_for(order.type)
     if order.limit_days + order.extension_days + days > cap:
@@ -345,8 +358,6 @@ def decide_extension(ctx, actor, order, inputs):
     approve = inputs.boolean("approve", required=True)
     inputs.text("note", required=False)
     days = order.pending_extension_days
-    if not days:
-        raise Conflict("order %(number)s has no extension request to decide", number=order.number)
     order.pending_extension_days = None
     if approve:
         rules = _rules(order)

@@ -38,7 +38,7 @@ FIELD_LABELS = {
     "role": lazy_gettext("Role"), "department_id": lazy_gettext("Department"),
     "department": lazy_gettext("Department"),
     "active": lazy_gettext("Active"), "code": lazy_gettext("Code"), "name": lazy_gettext("Name"),
-    "kind": lazy_gettext("Kind"), "parent_id": lazy_gettext("Parent"),
+    "kind": lazy_gettext("Kind"), "parent_id": lazy_gettext("Parent"), "short_name": lazy_gettext("Short name"),
     "default_department_id": lazy_gettext("Routed to department"), "rules": lazy_gettext("Rules"),
     "years": lazy_gettext("Years"), "file": lazy_gettext("File"), "user": lazy_gettext("User"),
     "revoked": lazy_gettext("Revoked"), "sessions_ended": lazy_gettext("Sessions ended"),

@@ -252,10 +252,13 @@
       $(".call-time", item).textContent = call.started_at;
       $(".call-status", item).textContent = call.status;
       const history = $(".call-history", item);
-      if (!call.history.length) {
-        const none = document.createElement("li");
-        none.textContent = $("#calls-history-none").textContent;
-        history.appendChild(none);
+      // "First call" only when nothing is known of the number: no order and no earlier call.
+      const known = call.first_call ? $("#calls-history-none").textContent : call.earlier_calls_text;
+      if (known) {
+        const note = document.createElement("li");
+        note.className = call.first_call ? "first-call" : "earlier-calls";
+        note.textContent = known;
+        history.appendChild(note);
       }
       call.history.forEach((past) => {
         const li = document.createElement("li");

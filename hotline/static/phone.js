@@ -212,7 +212,13 @@
           li.append(link, ` ${past.state} — ${past.content}`);
           history.appendChild(li);
         });
-        $("screen-pop-none").hidden = history.children.length > 0;
+        if (call && call.earlier_calls_text) {
+          const earlier = document.createElement("li");
+          earlier.className = "earlier-calls";
+          earlier.textContent = call.earlier_calls_text;
+          history.prepend(earlier);
+        }
+        $("screen-pop-none").hidden = !(call && call.first_call);
         const content = $("f-content");
         if (content) content.focus();
       })

@@ -43,7 +43,7 @@ ADMIN = ("admin",)
 OFFICE = ("admin", "supervisor")
 DEPARTMENT_KINDS = ("hotline", "bureau", "district", "street", "other")
 USER_FIELDS = ("username", "display_name", "role", "department_id", "active")
-DEPARTMENT_FIELDS = ("code", "name", "kind", "parent_id", "active")
+DEPARTMENT_FIELDS = ("code", "name", "short_name", "kind", "parent_id", "active")
 CATEGORY_FIELDS = ("code", "name", "parent_id", "default_department_id")
 
 
@@ -251,6 +251,19 @@ def _name(value: str) -> str:
     return value
 
 
+def _short_name(session, value: str, dept: Department | None = None) -> str | None:
+    """Optional; agents dispatch by it, so no two departments share one."""
+    value = value.strip()
+    if not value:
+        return None
+    if len(value) > 40:
+        raise Invalid("A short name has at most 40 characters.")
+    holder = session.scalar(select(Department).where(Department.short_name == value))
+    if holder is not None and holder is not dept:
+        raise Invalid("the short name '%(name)s' is taken by %(department)s", name=value, department=holder.name)
+    return value
+
+
 @bp.post("/departments")
 @roles_required(*OFFICE)
 def create_department():
@@ -264,7 +277,8 @@ def create_department():
         if kind not in DEPARTMENT_KINDS:
             raise Invalid("kind must be one of: %(kinds)s", kinds=list(DEPARTMENT_KINDS))
         parent = _department(session, form.get("parent"))
-        dept = Department(code=code, name=_name(form.get("name", "")), kind=kind,
+        dept = Department(code=code, name=_name(form.get("name", "")),
+                          short_name=_short_name(session, form.get("short_name", "")), kind=kind,
                           parent_id=parent.id if parent else None, active=True)
         session.add(dept)
         session.flush()
@@ -273,6 +287,22 @@ def create_department():
     except DomainError as exc:
         return _refused(exc, "admin.departments")
     flash(_("Department %(code)s added.", code=code), "success")
+    return redirect(url_for("admin.departments"))
+
+
+@bp.post("/departments/<code>/short-name")
+@roles_required(*OFFICE)
+def rename_department_short(code: str):
+    session = db.session()
+    try:
+        dept = _department(session, code)
+        before = snapshot(dept, *DEPARTMENT_FIELDS)
+        dept.short_name = _short_name(session, request.form.get("short_name", ""), dept)
+        audit(session, "department", code, "update", before, snapshot(dept, *DEPARTMENT_FIELDS))
+        session.commit()
+    except DomainError as exc:
+        return _refused(exc, "admin.departments")
+    flash(_("Short name of %(name)s saved.", name=dept.name), "success")
     return redirect(url_for("admin.departments"))
 
 

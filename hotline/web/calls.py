@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ivr import calls as ivr_calls
@@ -28,6 +28,13 @@ class IncomingCall:
     started_at: datetime | None
     status: str
     history: list[WorkOrder] = field(default_factory=list)
+    # Calls from the same phone before this one, whether or not an order came of them.
+    earlier_calls: int = 0
+
+    @property
+    def first_call(self) -> bool:
+        """Nothing known of this number: no order from it and no call before this one."""
+        return not self.history and not self.earlier_calls
 
 
 def caller_history(session: Session, phone: str | None, limit: int = HISTORY_SIZE) -> list[WorkOrder]:
@@ -39,10 +46,21 @@ def caller_history(session: Session, phone: str | None, limit: int = HISTORY_SIZ
     ))
 
 
+def earlier_calls(session: Session, call: Call) -> int:
+    """Inbound calls from any spelling of this call's number that came in before it."""
+    if not call.from_number:
+        return 0
+    return session.scalar(
+        select(func.count(Call.id)).where(
+            # Rows are numbered as calls arrive: a smaller id is an earlier call.
+            Call.from_number.in_(variants(call.from_number)), Call.direction == "inbound", Call.id < call.id)
+    ) or 0
+
+
 def active_calls(session: Session, now: datetime) -> list[IncomingCall]:
     return [
         IncomingCall(call.call_sid, call.from_number or "", call.started_at, call.status or "",
-                     caller_history(session, call.from_number))
+                     caller_history(session, call.from_number), earlier_calls(session, call))
         for call in ivr_calls.active_calls(session, now)
     ]
 

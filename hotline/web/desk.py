@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
+from flask_babel import lazy_gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
@@ -171,6 +171,10 @@ def incoming_calls():
             "from": call.from_number,
             "started_at": localtime(call.started_at, "%H:%M:%S"),
             "status": str(CALL_STATUS.get(call.status, call.status)),
+            "first_call": call.first_call,
+            "earlier_calls": call.earlier_calls,
+            "earlier_calls_text": ngettext("Called %(num)s time before.", "Called %(num)s times before.",
+                                           call.earlier_calls) if call.earlier_calls else "",
             "history": [
                 {"number": o.number, "state": label("state", o.state), "content": excerpt(o.content, 40),
                  "url": url_for("orders.show", number=o.number)}

@@ -50,10 +50,13 @@ def form_inputs(form: MultiDict, fields: set[str] | None = None) -> dict:
 
 
 def resolve_departments(session: Session, data: dict) -> dict:
-    """The department picker accepts a code or a department's exact name; the operations want codes."""
+    """The department picker accepts a code, a department's exact name or its short name (城管局);
+    the operations want codes."""
     def code_of(value: str) -> str:
         found = session.scalar(
-            select(Department.code).where(or_(Department.code == value, Department.name == value))
+            select(Department.code).where(or_(Department.code == value, Department.name == value,
+                                              Department.short_name == value))
+            .order_by(Department.code).limit(1)
         )
         return found or value  # unknown: left for the operation to refuse by name
 

@@ -42,6 +42,8 @@ from .security import browser_blueprint, signed_in
 bp = browser_blueprint("orders", __name__, url_prefix="/orders")
 
 ANNOTATIONS = ("note", "called_again", "link_original")
+# Actions with nothing to fill in: one button each on the order page.
+ONE_CLICK = ("sign", "take_back")
 
 
 def _find(session, number: str) -> WorkOrder:
@@ -114,6 +116,7 @@ def render_order(order: WorkOrder, *, error: DomainError | str | None = None, fa
         events=_events(session, order, personal),
         allowed=allowed,
         annotations=annotations,
+        one_click=ONE_CLICK,
         unread=unread,
         now=ctx.now,
         dept_names=department_names(session),

@@ -76,10 +76,16 @@ class DepartmentOption:
     code: str
     name: str
     depth: int
+    short_name: str | None = None
 
     @property
     def indented(self) -> str:
         return "\u3000" * self.depth + self.name
+
+    @property
+    def picked_as(self) -> str:
+        """The department picker's line: the short name beside the full one, both found by typing."""
+        return f"{self.indented}（{self.short_name}）" if self.short_name else self.indented
 
 
 def department_tree(session: Session) -> list[DepartmentOption]:
@@ -94,7 +100,7 @@ def department_tree(session: Session) -> list[DepartmentOption]:
 
     def walk(parent: int | None, depth: int) -> None:
         for dept in children.get(parent, []):
-            out.append(DepartmentOption(dept.code, dept.name, depth))
+            out.append(DepartmentOption(dept.code, dept.name, depth, dept.short_name))
             walk(dept.id, depth + 1)
 
     walk(None, 0)

@@ -100,6 +100,22 @@ def test_an_agent_takes_a_call_and_answers_it_from_a_suggested_article(site):
     assert sid
 
 
+def test_a_caller_who_hung_up_seconds_ago_is_not_announced_as_a_first_caller(site):
+    """Issue 13: the desk said "该号码首次来电" for a number that had called seconds before."""
+    first = SimulatedCall(site.base, None, TWILIO_TOKEN, "+8613812340000", HOTLINE_NUMBER, echo=lambda *a, **k: None)
+    status, body = first.post("/ivr/voice", {"CallStatus": "ringing"})
+    assert status == 200, body
+    status, body = first.post("/ivr/status", {"CallStatus": "completed", "CallDuration": "6"})
+    assert status in (200, 204), body
+    ring(site, "+8613812340000")
+    page = site.page()
+    site.login(page, "agent")
+    call = page.locator("#calls-list .call")
+    call.wait_for()
+    assert "此前来电1次" in call.inner_text()
+    assert "该号码首次来电" not in call.inner_text()
+
+
 def test_a_complaint_is_created_and_dispatched_with_the_keyboard_alone_in_two_page_loads(site):
     ring(site, "+8613800001111")
     page = site.page()

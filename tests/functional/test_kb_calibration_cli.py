@@ -11,7 +11,7 @@ from tests.integration.kb_helpers import published
 from tests.integration.test_kb_calibration import DIGEST, TOPICS, past_queries
 from tests.web_support import people
 
-QUERY = "公积金提取办理材料"
+QUERY = "公积金提取办理时限"
 
 
 def make_articles(session, clock):

@@ -51,7 +51,6 @@ def test_the_answer_page_is_not_cached(citizen):
     ({"content": "  "}, "Describe your request", "请填写诉求内容。"),
     ({"type": "gossip"}, "Choose the kind of request", "请选择诉求类型。"),
     ({"caller_phone": ""}, "phone number", "请留下联系电话"),
-    ({"caller_phone": "not a phone"}, "'Caller phone' is not a phone number", "“来电号码”不是有效的电话号码。"),
     ({"mailbox": "nowhere"}, "no mailbox 'nowhere'", "没有“nowhere”这个信箱，或该信箱已关闭。"),
 ])
 def test_a_bad_letter_is_refused_with_the_reason_in_the_citizens_language_and_nothing_written(
@@ -114,3 +113,50 @@ def test_the_hourly_job_drops_counters_two_days_after_their_window_and_the_limit
     assert session.scalar(select(func.count()).select_from(RateCounter)) == 0
     assert run_job(app, "rate_counter_purge", "test").rows == 0  # twice is harmless
     assert citizen.write(content="两天后再写").status_code == 200
+
+
+# Issue 13: "12345" is no number the hotline can call a citizen back on.
+@pytest.mark.parametrize("typed", [
+    "12345",            # the hotline itself
+    "not a phone",
+    "95588",            # a service number
+    "400-123-4567",     # a business line
+    "1381234567",       # a mobile with a digit missing
+    "23812345678",      # eleven digits, but no mobile
+    "12345678",         # a landline without its area code
+    "0755-123",         # an area code and too little after it
+    "138123456789",     # a mobile with a digit too many
+])
+def test_a_letter_with_a_number_nobody_can_call_back_is_refused_and_nothing_written(client, session, typed):
+    mailboxes.install_defaults(session)
+    session.commit()
+    before = session.scalar(select(func.count(WorkOrder.id)))
+    response = Citizen(client, locale="zh_CN").write(caller_phone=typed)
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 422, typed
+    assert "请填写11位手机号码，或带区号的固定电话号码（如0755-88881234）。" in page
+    assert f'value="{typed}"' in page  # the form keeps what was typed, to be corrected
+    english = html.unescape(Citizen(client, locale="en").write(caller_phone=typed).get_data(as_text=True))
+    assert "Give a mobile number (11 digits starting with 1) or a landline number with its area code" in english
+    assert session.scalar(select(func.count(WorkOrder.id))) == before
+
+
+@pytest.mark.parametrize("typed, kept", [
+    ("13812345678", "13812345678"),
+    ("138 1234 5678", "13812345678"),
+    ("+86 138-1234-5678", "13812345678"),
+    ("0086 13812345678", "13812345678"),
+    ("0755-88881234", "075588881234"),
+    ("(010) 6512 3456", "01065123456"),
+    ("0898-6123456", "08986123456"),
+    ("+86 755 8888 1234", "075588881234"),
+])
+def test_mainland_mobile_and_landline_numbers_are_taken_in_one_spelling(citizen, session, typed, kept):
+    number, _code = citizen.written(caller_phone=typed)
+    assert order_numbered(session, number).caller_phone == kept
+
+
+def test_one_phone_written_two_ways_counts_as_one_phone_for_the_letter_limit(citizen, client):
+    for i, spelling in enumerate(["13812345678", "138 1234 5678", "+86 13812345678", "138-1234-5678", "0086 13812345678"]):
+        assert Citizen(client, ip=f"198.51.100.{i}").write(caller_phone=spelling).status_code == 200
+    assert Citizen(client, ip="198.51.100.99").write(caller_phone="13812345678").status_code == 429

@@ -12,7 +12,7 @@ from hotline.auth import user_for_token
 from tests.conftest import beijing
 from tests.web_support import WebSession, people, text_of
 from workorders.calendar_store import covered_years
-from workorders.models import ApiToken, Category, Department, Policy, User
+from workorders.models import ApiToken, Category, Department, Policy, User, WorkOrder
 
 
 @pytest.fixture
@@ -95,6 +95,33 @@ def test_departments_form_a_tree(web, session):
     assert dept.parent.code == "dongcheng"
     page = admin.page("/admin/departments")
     assert page.index("东城区人民政府") < page.index("东城区雨花街道办事处") < page.index("西城区人民政府")
+
+
+def test_an_admin_gives_a_department_its_short_name_and_agents_dispatch_by_it(web, desk, session):
+    admin = web("admin")
+    admin.post("/admin/departments", {"code": "data", "name": "市政务服务和数据管理局", "short_name": "数据局",
+                                      "kind": "bureau"})
+    assert session.scalar(select(Department.short_name).where(Department.code == "data")) == "数据局"
+    assert admin.post("/admin/departments/ecology/short-name", {"short_name": "环保局"}).status_code == 302
+    session.expire_all()
+    assert session.scalar(select(Department.short_name).where(Department.code == "ecology")) == "环保局"
+    page = admin.page("/admin/departments")
+    assert "数据局" in page and "环保局" in page
+    agent = web("agent")
+    for typed, code in (("数据局", "data"), ("环保局", "ecology")):
+        number = desk["agent"].create()["number"]
+        assert agent.act(number, "dispatch", {"department": typed}).status_code == 302
+        session.expire_all()
+        assert session.scalar(select(WorkOrder).where(WorkOrder.number == number)).department.code == code
+
+
+def test_a_short_name_is_one_departments_alone(web, session):
+    admin = web("admin")
+    response = admin.post("/admin/departments/ecology/short-name", {"short_name": "城管局"}, follow_redirects=True)
+    assert "简称“城管局”已用于 市城市管理局" in text_of(response.get_data(as_text=True))
+    session.expire_all()
+    assert session.scalar(select(Department.short_name).where(Department.code == "ecology")) == "生态环境局"
+    assert session.scalar(select(Department.short_name).where(Department.code == "urban")) == "城管局"
 
 
 def test_a_categorys_routing_is_what_the_desk_suggests(web, session):

@@ -87,6 +87,20 @@ def test_the_department_picker_takes_a_name_as_well_as_a_code(web, session):
     assert newest(session).department.code == "ecology"
 
 
+@pytest.mark.parametrize("typed, code", [("城管局", "urban"), ("住建局", "housing"), ("新河街道", "dongcheng.xinhe")])
+def test_the_department_picker_takes_a_departments_short_name(web, session, typed, code):
+    """Issue 13: agents say 城管局, not 市城市管理局."""
+    agent = web("agent")
+    response = agent.post("/desk/orders", {**COMPLAINT, "disposition": "dispatch", "department": typed})
+    assert response.status_code == 302
+    assert newest(session).department.code == code
+
+
+def test_the_department_list_offers_each_short_name_beside_the_full_name(web):
+    page = web("agent").page("/desk")
+    assert '<option value="urban">市城市管理局（城管局）</option>' in page
+
+
 def test_a_refused_dispatch_writes_nothing_and_keeps_what_was_typed(web, session):
     agent = web("agent")
     before = order_count(session)
@@ -147,6 +161,34 @@ def test_a_ringing_call_pops_up_with_the_callers_history(client, web, session):
     assert [c["sid"] for c in calls] == [sid]
     assert calls[0]["from"] == CALLER  # +8613912345678: the same caller as 13912345678
     assert [h["number"] for h in calls[0]["history"]] == [earlier.number]
+
+
+def test_a_number_that_called_seconds_ago_is_no_first_call(client, web, clock):
+    """Issue 13: "该号码首次来电" showed for a caller who had hung up seconds before (no order yet)."""
+    from datetime import timedelta
+
+    twilio, agent = Twilio(client), web("agent")
+    first = new_sid()
+    twilio.post("/ivr/voice", call_params(first, CallStatus="ringing"))
+    ringing = agent.get("/desk/calls").get_json()["calls"]
+    assert [(c["sid"], c["first_call"], c["earlier_calls"]) for c in ringing] == [(first, True, 0)]
+    twilio.post("/ivr/status", call_params(first, CallStatus="completed", CallDuration="8"))
+    clock.advance(timedelta(seconds=20))
+    again = new_sid()
+    # The same phone, spelled nationally this time: still the same caller.
+    twilio.post("/ivr/voice", call_params(again, frm="13912345678", CallStatus="ringing"))
+    ringing = agent.get("/desk/calls").get_json()["calls"]
+    assert [(c["sid"], c["first_call"], c["earlier_calls"]) for c in ringing] == [(again, False, 1)]
+    assert ringing[0]["history"] == []  # no order yet: the earlier call is what makes it no first call
+
+
+def test_a_caller_with_orders_but_no_recorded_call_is_no_first_call(client, web, session):
+    agent = web("agent")
+    agent.post("/desk/orders", {**COMPLAINT, "caller_phone": "13912345678", "disposition": "save"})
+    sid = new_sid()
+    Twilio(client).post("/ivr/voice", call_params(sid, CallStatus="ringing"))
+    call = agent.get("/desk/calls").get_json()["calls"][0]
+    assert (call["first_call"], call["earlier_calls"], len(call["history"])) == (False, 0, 1)
 
 
 def test_an_order_taken_during_a_call_is_linked_to_the_call(client, web, session):

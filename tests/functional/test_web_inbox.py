@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.web_support import action_forms, people, text_of
+from tests.web_support import action_forms, page_form, people, text_of
 from workorders.models import OrderEvent, WorkOrder
 
 
@@ -62,6 +62,28 @@ def test_signing_from_the_inbox_returns_to_the_inbox(web, desk, session):
     response = housing.act(number, "sign", {"next": "/inbox?tab=to_sign"})
     assert response.location == "/inbox?tab=to_sign"
     assert state_of(session, number) == "in_progress"
+
+
+def actions_panel(page: str) -> str:
+    return text_of(page.split('id="actions"', 1)[1].split("</section>", 1)[0])
+
+
+def test_sign_is_offered_once_and_done_once(web, desk, session):
+    """Issue 13: 签收 showed twice on the order page (a heading and a button)."""
+    number = desk["agent"].create()["number"]
+    desk["agent"].act(number, "dispatch", {"department": "housing"})
+    housing = web("department", "housing")
+    page = housing.page(f"/orders/{number}")
+    assert actions_panel(page).count("签收") == 1
+    form = page_form(page, f"/orders/{number}/sign")
+    assert housing.act_on_page(number, "sign").status_code == 302
+    assert state_of(session, number) == "in_progress"
+    # The same form sent again (a double click, a second tab) signs nothing more.
+    assert housing.client.post(f"/orders/{number}/sign", data=form).status_code == 409
+    signs = select(func.count(OrderEvent.id)).join(WorkOrder).where(WorkOrder.number == number,
+                                                                    OrderEvent.action == "sign")
+    assert session.scalar(signs) == 1
+    assert "签收" not in actions_panel(housing.page(f"/orders/{number}"))
 
 
 def test_the_return_form_shows_when_the_window_closes(web, desk):

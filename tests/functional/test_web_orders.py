@@ -222,3 +222,15 @@ def test_answering_from_a_retired_article_is_refused_in_the_agents_language(web,
     assert response.status_code == 422
     assert f"知识库文章 {article.id} 已停用，不能用于直办答复。" in text_of(response.get_data(as_text=True))
     assert order_of(session, number).state == "new"
+
+
+def test_the_order_page_dispatches_by_short_name_and_refuses_an_unknown_one_writing_nothing(web, desk, session):
+    number = desk["agent"].create()["number"]
+    agent = web("agent")
+    before = event_count(session, number)
+    refused = agent.act(number, "dispatch", {"department": "水务局"})
+    assert refused.status_code == 422 and "水务局" in text_of(refused.get_data(as_text=True))
+    assert event_count(session, number) == before and order_of(session, number).state == "new"
+    assert agent.act(number, "dispatch", {"department": "城管局"}).status_code == 302
+    order = order_of(session, number)
+    assert order.state == "dispatched" and order.department.code == "urban"

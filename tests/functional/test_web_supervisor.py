@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.web_support import people, text_of
+from tests.web_support import action_forms, people, text_of
 from workorders.models import OrderEvent, WorkOrder
 
 
@@ -81,6 +81,35 @@ def test_a_supervisor_decides_an_extension_from_the_queue(web, desk, session):
     order = order_of(session, number)
     assert order.extension_days == 3 and order.pending_extension_days is None
     assert order.due_at.isoformat().startswith("2026-03-12")
+
+
+def test_the_extension_buttons_are_offered_only_while_they_can_be_used(web, desk, session):
+    """Issue 13: 审批延期 stayed on the page after the decision, and a click then met a 409."""
+    number = desk["agent"].create()["number"]
+    desk["agent"].act(number, "dispatch", {"department": "housing"})
+    housing, supervisor = web("department", "housing"), web("supervisor")
+    housing.act(number, "sign")
+    assert "decide_extension" not in action_forms(supervisor.page(f"/orders/{number}"))  # nothing asked yet
+    assert "request_extension" in action_forms(housing.page(f"/orders/{number}"))
+    housing.act(number, "request_extension", {"reason": "需要现场勘查", "working_days": "3"})
+    # Asked once: the clerk cannot ask again while the request waits, the supervisor may decide it.
+    assert "request_extension" not in action_forms(housing.page(f"/orders/{number}"))
+    assert "decide_extension" in action_forms(supervisor.page(f"/orders/{number}"))
+    assert supervisor.act(number, "decide_extension", {"approve": "1"}).status_code == 302
+    page = supervisor.page(f"/orders/{number}")
+    assert "decide_extension" not in action_forms(page) and 'id="action-decide_extension"' not in page
+    assert number not in supervisor.page("/supervisor/extensions")
+    # The clerk may ask for more again, now that the first request is decided.
+    assert "request_extension" in action_forms(housing.page(f"/orders/{number}"))
+
+
+def test_no_extension_is_offered_past_the_due_time(web, desk, clock):
+    number = desk["agent"].create()["number"]
+    desk["agent"].act(number, "dispatch", {"department": "housing"})
+    housing = web("department", "housing")
+    housing.act(number, "sign")
+    clock.advance(timedelta(days=8))  # past due: an extension must be asked before it
+    assert "request_extension" not in action_forms(housing.page(f"/orders/{number}"))
 
 
 def test_returned_and_reviewed_orders_are_dispatched_again(web, desk, session):

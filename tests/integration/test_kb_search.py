@@ -1,6 +1,7 @@
 """Chinese search in the knowledge base, the same on SQLite and PostgreSQL (issue 5, acceptance 1)."""
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from knowledge_base import operations
@@ -139,3 +140,25 @@ def test_common_terms_kept_dense_rank_exactly_as_their_postings_do(session, cloc
     assert kb_search.load_index(session).base.dense.shape[0] > 0
     dense = [(h.article.id, h.score) for h in search(session, "小区垃圾", Filters.for_agents(TODAY))]
     assert dense == sparse and len(dense) == 4
+
+
+# Issue 13: suggestions followed the filler words of a question (请问, 什么, 材料 …), not its subject.
+def test_the_subject_of_a_question_outweighs_its_filler_words(session, clock):
+    published(session, clock, title="居住证办理需要什么材料？", question="请问办理居住证需要什么材料？",
+              answer="需要身份证、居住证明和近期照片。")
+    published(session, clock, title="护照申请", answer="申请护照请携带身份证到出入境管理部门。")
+    assert titles(session, "请问办护照需要什么材料")[0] == "护照申请"
+    assert titles(session, "你好，我想问一下怎么申请护照")[0] == "护照申请"
+
+
+def test_a_shared_filler_word_alone_makes_no_match(session, clock):
+    published(session, clock, title="燃气费怎么交", answer="可在燃气公司营业厅或网上缴纳燃气费。")
+    published(session, clock, title="路灯不亮报修", answer="路灯故障请报市政部门维修。")
+    assert titles(session, "路灯坏了怎么办") == ["路灯不亮报修"]
+
+
+def test_filler_words_are_not_marked_in_the_snippet(session, clock):
+    published(session, clock, title="护照申请", answer="申请护照需要什么材料：身份证和照片。")
+    hit = search(session, "请问申请护照需要什么材料", Filters.for_agents(TODAY))[0]
+    marked = re.findall(r"<mark>(.*?)</mark>", hit.snippet)
+    assert any("护照" in m for m in marked) and not any("什么" in m or "材料" in m for m in marked), hit.snippet

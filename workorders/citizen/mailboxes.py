@@ -20,6 +20,7 @@ from workorders.vocabulary import Channel
 
 from . import rate_limits
 from .models import Mailbox, PortalSubmission
+from .phones import callback_number
 from .query_limits import TooManyAttempts
 
 # The demo city's mailboxes; `install_defaults` adds those whose department exists.
@@ -115,10 +116,12 @@ def submit(ctx: Context, data: dict, mailbox_code: str | None, client_ip: str,
     if unknown:
         raise Invalid("unknown field(s): %(fields)s", fields=unknown)
     mailbox = find_mailbox(ctx.session, mailbox_code) if mailbox_code else None
+    if (data.get("caller_phone") or "").strip():
+        # One spelling, so that a phone written two ways counts once towards its limit.
+        data = {**data, "caller_phone": callback_number(data["caller_phone"])}
     _count_submission(ctx, f"ip:{client_ip}", limits.per_ip, limits.per_ip_window)
-    phone = (data.get("caller_phone") or "").strip()
-    if phone:
-        _count_submission(ctx, f"phone:{phone}", limits.per_phone, limits.per_phone_window)
+    if data.get("caller_phone"):
+        _count_submission(ctx, f"phone:{data['caller_phone']}", limits.per_phone, limits.per_phone_window)
     actor = Actor.system(f"portal: {mailbox.name_zh}" if mailbox else "portal")
     created = create_order(ctx, actor, data, channel=Channel.mailbox if mailbox else Channel.web)
     ctx.session.add(PortalSubmission(order_id=created.order.id, mailbox_id=mailbox.id if mailbox else None,

@@ -17,6 +17,8 @@ class Department(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(120))
+    # What people call it (城管局 for 市城市管理局): agents dispatch by it, so it names one department.
+    short_name: Mapped[str | None] = mapped_column(String(40), unique=True)
     kind: Mapped[str] = mapped_column(String(20), default="bureau")
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
