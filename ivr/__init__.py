@@ -11,13 +11,24 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from . import blueprint, call_backs, cli, desk_api, queue_hooks, recording_hooks, settings, simulate  # noqa: F401
+    from . import (  # noqa: F401
+        blueprint,
+        call_backs,
+        cli,
+        desk_api,
+        queue_hooks,
+        recording_hooks,
+        settings,
+        simulate,
+        staffing,
+    )
     from .outbound import make_outbound
     from .signatures import warn_if_disabled
     from .survey import SurveyPlacer
 
     ivr_settings = settings.init_app(app)
     warn_if_disabled(ivr_settings, app.logger)
+    staffing.init_app(app, ivr_settings)
     app.register_blueprint(blueprint.bp)
     app.register_blueprint(desk_api.api)
     app.extensions["ivr.outbound"] = make_outbound(ivr_settings)

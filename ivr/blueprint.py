@@ -14,15 +14,14 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from hotline import db
-from hotline.runtime import domain_context
-from workorders.callcenter import schedule
+from hotline.runtime import clock, domain_context
 from workorders.context import Actor
 from workorders.errors import DomainError
 from workorders.inputs import CONTROL
 from workorders.intake import create_order
 from workorders.models import WorkOrder
 
-from . import keypad, survey
+from . import keypad, staffing, survey
 from .models import Call
 from .prompts import spell_digits
 from .recordings import recording_sid_of, store_recording
@@ -113,11 +112,11 @@ def inbound_call(ctx) -> Call:
 
 @bp.post("/voice")
 def voice():
-    session = db.session()
-    ctx = domain_context(session)
+    # Not domain_context: the greeting needs the time and the staffing decision, nothing else.
+    session, now = db.session(), clock().now()
     sid, caller = sid_param("CallSid"), param("From", limit=40)
-    after_hours = not schedule.is_staffed(session, ctx.now, ctx.calendar, ctx.tz, settings().working_hours)
-    call = start_call(session, sid, ctx.now, from_number=caller,
+    after_hours = not staffing.is_staffed(current_app, session, now)
+    call = start_call(session, sid, now, from_number=caller,
                       to_number=param("To", required=False, limit=40),
                       status=param("CallStatus", required=False, limit=20) or "in-progress",
                       after_hours=after_hours)

@@ -44,6 +44,9 @@ def defaults_from_environment() -> dict:
         "CC_ANSWER_SECONDS": int(env("HOTLINE_AGENT_ANSWER_SECONDS", "20")),
         "CC_WRAP_UP_SECONDS": int(env("HOTLINE_WRAP_UP_SECONDS", "30")),
         "CC_RECORD_CALLS": env("HOTLINE_RECORD_CALLS", "off"),
+        # How long a web process answers calls from its copy of the staffing schedule and calendar
+        # before reading them again (ivr/staffing.py); 0 reads them for every call.
+        "CC_STAFFING_COPY_SECONDS": int(env("HOTLINE_STAFFING_COPY_SECONDS", "5")),
         "TWILIO_API_KEY": env("TWILIO_API_KEY"),
         "TWILIO_API_SECRET": env("TWILIO_API_SECRET"),
         "TWILIO_TWIML_APP_SID": env("TWILIO_TWIML_APP_SID"),
@@ -106,6 +109,7 @@ class IvrSettings:
     answer_seconds: int = 20
     wrap_up_seconds: int = 30
     record_calls: bool = False
+    staffing_copy_seconds: int = 5
     api_key: str | None = None
     api_secret: str | None = None
     twiml_app_sid: str | None = None
@@ -147,6 +151,7 @@ class IvrSettings:
             answer_seconds=_positive(c, "CC_ANSWER_SECONDS"),
             wrap_up_seconds=_positive(c, "CC_WRAP_UP_SECONDS", zero=True),
             record_calls=_switch(c, "CC_RECORD_CALLS", "HOTLINE_RECORD_CALLS"),
+            staffing_copy_seconds=_positive(c, "CC_STAFFING_COPY_SECONDS", zero=True),
             api_key=c.get("TWILIO_API_KEY") or None,
             api_secret=c.get("TWILIO_API_SECRET") or None,
             twiml_app_sid=c.get("TWILIO_TWIML_APP_SID") or None,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from .calendar import WorkingCalendar, chinesecalendar_days, official_year_map_to_days
 from .errors import Invalid
 from .models import CalendarDay, CalendarImport
+from .process_copy import reference_data_changed
 
 _cache_lock = threading.Lock()
 _cache: dict[tuple, WorkingCalendar] = {}
@@ -53,6 +54,7 @@ def _store(session: Session, days: dict[date, bool], source: str, now: datetime)
     years = sorted({d.year for d in days})
     session.add(CalendarImport(imported_at=now, source=source, years=json.dumps(years)))
     session.flush()
+    reference_data_changed()
     return years
 
 

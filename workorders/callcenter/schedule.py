@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from workorders.calendar import WorkingCalendar
+from workorders.process_copy import reference_data_changed
 
 from .models import DAY_KINDS, StaffingHours
 
@@ -64,6 +65,7 @@ def save(session: Session, kind: str, ranges: list[Range], seed: list[Range] | N
     session.execute(delete(StaffingHours).where(StaffingHours.day_kind == kind))
     _write(session, kind, ranges)
     session.flush()
+    reference_data_changed()
 
 
 def _write(session: Session, kind: str, ranges: list[Range]) -> None:
@@ -73,11 +75,11 @@ def _write(session: Session, kind: str, ranges: list[Range]) -> None:
         session.add(StaffingHours(day_kind=kind, starts=starts, ends=ends))
 
 
-def is_staffed(session: Session, now: datetime, calendar: WorkingCalendar, tz: ZoneInfo,
-               seed: list[Range] | None) -> bool:
+def is_staffed(schedule: dict[str, list[Range]], now: datetime, calendar: WorkingCalendar, tz: ZoneInfo) -> bool:
+    """Whether `now` falls in the staffed hours of `schedule` (as `load` returns it)."""
     local = now.astimezone(tz)
     clock = local.time().replace(tzinfo=None)
-    ranges = load(session, seed)[day_kind(local.date(), calendar)]
+    ranges = schedule[day_kind(local.date(), calendar)]
     return any(start <= clock and (end is None or clock < end) for start, end in ranges)
 
 
