@@ -148,7 +148,7 @@ def _run(url: str, args) -> dict:
 def _dashboard(session, period, figures, hotspots):
     for group in ("department", "type", "category"):
         figures.report(session, period, group, NOW, TZ)
-    figures.daily_series(session, period)
+    figures.daily_series(session, period, NOW.date())
     figures.lights_now(session, NOW)
     return hotspots.hotspots(session, NOW.date())
 

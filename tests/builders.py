@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from hotline.runtime import domain_context
 from workorders import actions
 from workorders.context import Actor
+from workorders.deadlines import local_date
 from workorders.intake import create_order
 from workorders.models import Department, Policy, User, WorkOrder
 from workorders.people import create_user
@@ -81,7 +83,10 @@ class Cast:
                 if state in ("in_progress", "committed"):
                     self.do(order, "department", "request_extension", {"reason": "需现场勘查", "working_days": 1})
                 if state == "committed":
-                    self.do(order, "department", "interim_reply", {"text": "已列入计划", "committed_date": "2026-03-13"})
+                    # Eleven days on: 2026-03-13 from the fixtures' Monday, later as a test moves the clock.
+                    committed = local_date(self.ctx().now, self.ctx().tz) + timedelta(days=11)
+                    self.do(order, "department", "interim_reply", {"text": "已列入计划",
+                                                                    "committed_date": committed.isoformat()})
                 if state in ("replied", "under_review", "reply_review"):
                     self.do(order, "department", "reply", {"text": "已处理", "resolved": True})
                 if state == "under_review":

@@ -79,7 +79,7 @@ def dashboard():
     flagged = hotspots.hotspots(session, _today())
     charts = {
         "trend": [{"day": d["day"].isoformat(), **{k: d[k] for k in ("received", "dispatched", "replied")}}
-                  for d in figures.daily_series(session, period)],
+                  for d in figures.daily_series(session, period, _today())],
         "types": [{"name": row_name("type", r), "value": r.figures.received} for r in types.rows],
         "categories": [{"name": row_name("category", r), "value": r.figures.received}
                        for r in categories.rows if r.depth == 0],

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext
 from flask_login import current_user
 from sqlalchemy import and_, func, or_, select
 
+from workorders import actions
 from workorders.access import department_scope
 from workorders.models import OrderAssignment, OrderEvent, WorkOrder
 from workorders.reads import unread_actions
@@ -63,5 +64,10 @@ def index():
     order_by = (WorkOrder.updated_at.desc(),) if tab == "returned" else (WorkOrder.due_at, WorkOrder.id)
     rows = list(session.scalars(select(WorkOrder).where(filters[tab]).order_by(*order_by).limit(LIST_SIZE)))
     marks = unread_actions(session, [o.id for o in rows], current_user.user.department_id)
+    # A row's buttons are what the order page would offer this clerk: never a sign the street must
+    # give, never a 退件 link once the window closed (SPEC §3 via the transition table).
+    offered = ({o.id: set(actions.allowed_actions(session, current_user.actor, o, now)) for o in rows}
+               if tab == "to_sign" else {})
     return render_template("inbox/index.html", tab=tab, tabs=TABS, counts=counts, orders=rows,
-                           lights={o.id: order_light(o, now) for o in rows}, now=now, marks=marks)
+                           lights={o.id: order_light(o, now) for o in rows}, now=now, marks=marks,
+                           offered=offered)

@@ -17,7 +17,7 @@ from workorders.vocabulary import DEADLINE_STATES, WAITING_STATES, Light
 
 from ..i18n import label
 from ..runtime import timezone
-from .refusals import refusal_parts
+from .refusals import refusal_shown
 
 
 def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -159,4 +159,4 @@ def show_value(key: str, value) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(localtime=localtime, localdate=localdate, excerpt=excerpt)
-    app.jinja_env.globals.update(show_value=show_value, refusal_parts=refusal_parts)
+    app.jinja_env.globals.update(show_value=show_value, refusal_shown=refusal_shown)

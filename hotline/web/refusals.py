@@ -51,12 +51,7 @@ def refusal_text(exc: DomainError) -> str:
     return gettext(exc.template, **{name: _shown(name, value) for name, value in exc.params.items()})
 
 
-def refusal_parts(error: DomainError | str) -> tuple[str, str | None]:
-    """What a page shows of a refusal, and the operation's English words to show beside it for
-    support staff: None when the page is in English or the words are the same."""
-    if not isinstance(error, DomainError):
-        return str(error), None
-    shown = refusal_text(error)
-    if shown == error.message or current_locale() == "en":
-        return shown, None
-    return shown, error.message
+def refusal_shown(error: DomainError | str) -> str:
+    """What a page shows of a refusal: the rule in the user's language alone (the API and the CLI
+    keep the English words for support staff)."""
+    return refusal_text(error) if isinstance(error, DomainError) else str(error)

@@ -22,11 +22,15 @@ from sqlalchemy import JSON, String, Text, select
 from hotline import demo
 from hotline.cli import main
 from hotline.i18n import LABELS
+from hotline.jobs import jobs
 from tests.builders import Cast
 from tests.web_support import WebSession
-from workorders import lifecycle
+from workorders import actions, lifecycle
 from workorders.assessment.store import install_schemes
-from workorders.models import Base, User
+from workorders.context import Actor
+from workorders.jobs.models import JobRun
+from workorders.models import Base, OrderEvent, User, WorkOrder
+from workorders.people import create_user
 from workorders.quality.operations import checklist as quality_checklist
 from workorders.vocabulary import State
 
@@ -112,14 +116,31 @@ def user_content(session) -> list[str]:
 
 
 def seed_everything(app, session, clock, runner) -> None:
-    """The demo city, an order in every state, every action and every job."""
+    """The demo city, every action on orders, every scheduled job run (some days apart), then an
+    order in every state, so that every state, action and job has something on the pages."""
     demo.seed(session, app)
     cast = Cast(session)
     for user in session.scalars(select(User).where(User.username.like("cast_%"))):
         user.display_name = "测试" + {"agent": "话务员", "supervisor": "督办员", "leader": "领导", "admin": "管理员"}.get(
             user.role, "承办人")
+    district = Actor.of(create_user(session, username="cast_district", password_hash="x", role="department",
+                                    department_code="dongcheng", now=clock.now()))
     for state in State:
         cast.order_in(state.value)
+    do_every_action(cast, district)
+    session.flush()
+    for days in (1, 3, 12, 30):  # yellow, red, severe, intake and instruction urges, callbacks, a new month
+        clock.advance(timedelta(days=days))
+        for job in jobs(app):
+            result = runner.invoke(main, ["jobs", "run", job], catch_exceptions=False)
+            assert result.exit_code == 0, result.output
+    for state in State:  # the jobs moved the first ones on (callbacks, archiving): every state again
+        cast.order_in(state.value)
+    session.flush()
+
+
+def do_every_action(cast: Cast, district: Actor) -> None:
+    """Each action of the transition table at least once, through the real operations."""
     order = cast.order_in("in_progress")
     cast.do(order, "supervisor", "decide_extension", {"approve": True, "note": "同意延期"})
     cast.do(order, "co_department", "opinion", {"text": "同意牵头单位意见"})
@@ -127,18 +148,24 @@ def seed_everything(app, session, clock, runner) -> None:
     cast.do(order, "supervisor", "supervise", {"note": "列入督办"})
     cast.do(order, "department", "note", {"text": "已联系物业"})
     cast.do(order, "agent", "called_again", {"text": "市民再次来电"})
+    cast.do(cast.order_in("in_progress"), "supervisor", "reassign", {"department": "ecology", "reason": "属生态环境职责"})
+    cast.do(cast.new_order(), "agent", "classify", {"district": "东城区", "urgent": True})
     review = cast.order_in("under_review")
     cast.do(review, "supervisor", "review", {"decision": "redispatch", "reason": "答复不清", "department": "housing"})
     archived = cast.order_in("archived")
     cast.do(cast.new_order(), "agent", "link_original", {"original": archived.number})
     waiting = cast.order_in("awaiting_instruction")
     cast.do(waiting, "leader", "instruct", {"text": "请住建局牵头", "department": "housing"})
-    session.flush()
-    for days in (1, 3, 12, 30):  # yellow, red, severe, intake and instruction urges, callbacks
-        clock.advance(timedelta(days=days))
-        for job in ("lights", "callback_calls", "callback_timeouts", "provisional_deadlines", "calendar_coverage"):
-            result = runner.invoke(main, ["jobs", "run", job], catch_exceptions=False)
-            assert result.exit_code == 0, result.output
+    cast.do(cast.order_in("reply_review"), "supervisor", "approve_reply", {"note": "答复完整"})
+    cast.do(cast.order_in("reply_review"), "supervisor", "send_back", {"reason": "答复未写明结果"})
+    # Down the tree and back: the district forwards to its street and takes the order back.
+    forwarded = cast.new_order()
+    cast.do(forwarded, "agent", "dispatch", {"department": "dongcheng"})
+    actions.perform(cast.ctx(), district, forwarded, "sign", {})
+    actions.perform(cast.ctx(), district, forwarded, "forward", {"department": "dongcheng.xinhe", "note": "请街道办理"})
+    actions.perform(cast.ctx(), district, forwarded, "take_back", {"note": "由区里直接办理"})
+    # The scheduler counts a deadline again once the calendar covers it (here: asked directly).
+    cast.do(cast.order_in("dispatched"), "system", "recompute_deadline", {"reason": "日历已更新"})
 
 
 def crawl(app, username: str, locale: str) -> dict[str, str]:
@@ -213,3 +240,25 @@ def test_every_page_speaks_the_users_language(app, seeded, locale):
         "Each word, with the first page showing it:\n"
         + "\n".join(f"  {word!r}: {where}" for word, where in sorted(first_seen.items()))
         + "\nEvery page:\n" + "\n".join(problems[:200]))
+
+
+def test_the_crawl_is_seeded_with_every_state_action_and_job(app, seeded, session):
+    """What the crawl reads covers the whole lifecycle table and every scheduled job."""
+    assert set(session.scalars(select(WorkOrder.state).distinct())) == set(State)
+    assert set(session.scalars(select(OrderEvent.action).distinct())) == set(lifecycle.RULES)
+    with app.app_context():
+        every_job = set(jobs(app))
+    finished = select(JobRun.job).where(JobRun.finished_at.is_not(None), JobRun.error.is_(None)).distinct()
+    assert set(session.scalars(finished)) == every_job
+
+
+def test_every_jobs_runs_are_on_the_admins_job_page(app, seeded):
+    from hotline.i18n import JOB_LABELS
+
+    person = WebSession(app, "admin", password=demo.DEMO_PASSWORD)
+    page = person.page("/admin/jobs")
+    with app.app_context():
+        names = list(jobs(app))
+    for name in names:
+        assert 'id="job-runs"' in page and f'<td data-job="{name}">' in person.page(f"/admin/jobs?job={name}"), name
+        assert name in JOB_LABELS, f"job {name} has no name in the user's language"

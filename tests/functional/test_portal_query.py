@@ -50,6 +50,18 @@ def test_the_citizen_sees_plain_words_a_public_timeline_and_the_reply(citizen, d
         assert hidden not in page, hidden
 
 
+@pytest.mark.parametrize("spelled", [
+    lambda n: n.replace("-", ""),           # the 13 digits, as the phone menu reads them out
+    lambda n: " " + n.replace("-", "") + " ",
+    lambda n: n.replace("-", "－"),          # a full-width dash from a Chinese keyboard
+])
+def test_the_web_query_takes_the_order_number_as_citizens_write_it(citizen, spelled):
+    """Issue 13: the web query refused the 13-digit number without the dash."""
+    number, code = citizen.written()
+    response = citizen.query(spelled(number), code)
+    assert response.status_code == 200 and number in text_of(response)
+
+
 def test_a_wrong_code_is_refused_without_saying_whether_the_number_exists(citizen):
     number, code = citizen.written()
     wrong = "000000" if code != "000000" else "111111"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -160,3 +161,26 @@ def test_one_phone_written_two_ways_counts_as_one_phone_for_the_letter_limit(cit
     for i, spelling in enumerate(["13812345678", "138 1234 5678", "+86 13812345678", "138-1234-5678", "0086 13812345678"]):
         assert Citizen(client, ip=f"198.51.100.{i}").write(caller_phone=spelling).status_code == 200
     assert Citizen(client, ip="198.51.100.99").write(caller_phone="13812345678").status_code == 429
+
+
+# Issue 13: the notice board was not linked from the portal, and the logo sent citizens to the staff login.
+PUBLIC_PAGES = ["/portal/", "/portal/write", "/portal/query", "/portal/replies", "/notice"]
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_a_citizen_moves_between_the_public_pages_without_meeting_the_staff_login(client, path):
+    page = Citizen(client, locale="zh_CN").get(path)
+    assert page.status_code == 200, path
+    header = page.get_data(as_text=True).split('<main id="main">')[0]
+    links = re.findall(r'<a [^>]*href="([^"]+)"', header)
+    assert re.search(r'<a class="brand" href="/portal/"', header), "the logo leads to the portal"
+    assert "/notice" in links and "/portal/replies" in links
+    for link in links:
+        response = client.get(link)
+        assert response.status_code == 200 and 'name="password"' not in response.get_data(as_text=True), link
+    assert "公开通报" in header
+
+
+def test_the_notice_board_names_itself_in_the_portal_menu(client):
+    page = Citizen(client, locale="zh_CN").get("/notice").get_data(as_text=True)
+    assert re.search(r'<a href="/notice" class="active"', page)

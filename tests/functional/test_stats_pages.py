@@ -2,6 +2,7 @@
 (issue #7, acceptance 2: the workbook's numbers are the API's; the notice board has no personal data)."""
 from __future__ import annotations
 
+import html
 from io import BytesIO
 
 import pytest
@@ -141,3 +142,20 @@ def test_a_hot_spot_page_needs_a_known_group(march, web):
     assert supervisor.get("/stats/hotspots/district/nowhere").status_code == 404
     page = supervisor.page("/stats/hotspots/district/东城区?date=2026-03-04")
     assert "Not flagged" in page or "未达到预警" in page
+
+
+def trend_days(page: str) -> list[str]:
+    import json
+    import re
+
+    data = json.loads(html.unescape(re.search(r'id="stats-data">(.*?)</script>', page, re.S).group(1)))
+    return [d["day"] for d in data["trend"]]
+
+
+def test_the_daily_chart_stops_at_today(web, desk, clock):
+    """Issue 13: the daily chart plotted the month's future days as zeros."""
+    desk["agent"].create()
+    supervisor = web("supervisor")
+    assert trend_days(supervisor.page("/stats/")) == ["2026-03-01", "2026-03-02"]  # Monday 2 March
+    assert len(trend_days(supervisor.page("/stats/?from=2026-02-01&to=2026-02-28"))) == 28  # all past
+    assert trend_days(supervisor.page("/stats/?from=2026-04-01&to=2026-04-30")) == []  # all to come

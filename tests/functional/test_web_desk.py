@@ -107,7 +107,7 @@ def test_a_refused_dispatch_writes_nothing_and_keeps_what_was_typed(web, session
     response = agent.post("/desk/orders", {**COMPLAINT, "disposition": "dispatch", "department": "nowhere"})
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "unknown department &#39;nowhere&#39;" in page
+    assert "没有“nowhere”这个单位。" in text_of(page) and "unknown department" not in page
     assert "小区垃圾三天没有清运" in page  # the agent does not type it again
     assert order_count(session) == before
 
@@ -132,7 +132,7 @@ def test_a_request_for_instruction_goes_to_the_leaders_queue(web, session):
 def test_a_direct_answer_without_text_is_refused(web, session):
     before = order_count(session)
     response = web("agent").post("/desk/orders", {**COMPLAINT, "type": "consultation", "disposition": "answer"})
-    assert response.status_code == 422 and "&#39;text&#39; is required" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "请填写“内容”。" in text_of(response.get_data(as_text=True))
     assert order_count(session) == before
 
 

@@ -196,7 +196,7 @@ def test_an_order_without_a_reply_is_refused_with_the_reason_on_the_order_page(w
     response = supervisor.post(f"/kb/from-order/{number}")
     assert response.status_code == 409
     page = text_of(response.get_data(as_text=True))
-    assert "未执行： 将答复转为知识库草稿" in " ".join(page.split())
+    assert "未执行：将答复转为知识库草稿。" in " ".join(page.split())
     assert f"工单 {number} 还没有承办单位的答复（当前状态：待受理）" in page
     assert session.scalar(select(func.count(Article.id))) == before
     assert supervisor.post("/kb/from-order/20990101-00001").status_code == 404

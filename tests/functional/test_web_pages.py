@@ -206,3 +206,21 @@ def test_hostile_text_is_escaped_everywhere_it_appears(app, web, desk, session, 
     # The live suggestions and calls are JSON, which the page inserts as text (see app.js).
     assert agent.get(f"/desk/suggest?q={HOSTILE}").mimetype == "application/json"
     assert session.scalar(select(Category).where(Category.name.contains("<script>"))) is None
+
+
+def test_the_clock_banner_reads_with_chinese_punctuation_in_chinese_and_english_in_english(client):
+    """Issue 13: the frozen clock's banner in Chinese, punctuation included (非真实时间：…（时钟已冻结）)."""
+    import html
+    import re
+
+    def banner(page: str) -> str:
+        found = re.search(r'<div class="banner banner-clock"[^>]*>(.*?)</div>', page, re.S).group(1)
+        return " ".join(html.unescape(re.sub(r"<[^>]+>", "", found)).split())  # tags add no space
+
+    chinese = banner(client.get("/login").get_data(as_text=True))
+    assert chinese.startswith("非真实时间：系统时钟为 2026-03-02 09:00（") and "：" in chinese
+    assert not re.search(r"[():]", chinese.replace("09:00", "")), chinese
+    with client.session_transaction() as cookie_session:
+        cookie_session["locale"] = "en"
+    english = banner(client.get("/login").get_data(as_text=True))
+    assert english.startswith("Not the real time: the system clock reads 2026-03-02 09:00 ("), english

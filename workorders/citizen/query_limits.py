@@ -12,6 +12,7 @@ logged.
 from __future__ import annotations
 
 import hmac
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -53,7 +54,13 @@ class Attempt:
 
 
 def normalize_number(number: str) -> str:
-    return (number or "").strip()[:20]
+    """An order number as citizens write it: 20261122-00042, its 13 digits as the phone menu reads
+    them, a full-width dash, spaces. One spelling, so every try counts against the same order."""
+    text = unicodedata.normalize("NFKC", number or "").strip()
+    digits = text.replace(" ", "").replace("-", "")
+    if len(digits) == 13 and digits.isascii() and digits.isdigit():
+        return f"{digits[:8]}-{digits[8:]}"
+    return text[:20]
 
 
 def check_and_record_query_attempt(session: Session, order_number: str, source: str, client_key: str,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
 from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session
@@ -269,8 +269,9 @@ def _flat_rows(group: str, sums: Mapping[str, Figures]) -> list[Row]:
 
 # --- the dashboard's other numbers ----------------------------------------------------------------
 
-def daily_series(session: Session, period: Period) -> list[dict]:
-    """Per day of the period: orders received, dispatches made, and how many of those were replied."""
+def daily_series(session: Session, period: Period, today: date) -> list[dict]:
+    """Per day of the period up to `today`: orders received, dispatches made, and how many of
+    those were replied. Days still to come have no figures yet, not zeros."""
     rows = dict(
         (row.day, row) for row in session.execute(
             select(DailyFigures.day, DailyFigures.received, DailyFigures.dispatched, DailyFigures.replied)
@@ -278,7 +279,7 @@ def daily_series(session: Session, period: Period) -> list[dict]:
                    DailyFigures.day <= period.last))
     )
     out = []
-    for offset in range(period.days):
+    for offset in range(max(0, (min(period.last, today) - period.first).days + 1)):
         day = period.first + timedelta(days=offset)
         row = rows.get(day)
         out.append({"day": day, "received": row.received if row else 0,
