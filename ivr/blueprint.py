@@ -11,7 +11,6 @@ import re
 
 from flask import Blueprint, Response, current_app, request
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from hotline import db
@@ -120,8 +119,7 @@ def voice():
     now = clock().now()
     sid, caller = sid_param("CallSid"), param("From", limit=40)
     with db.database().single_statements() as connection:
-        with Session(connection) as reads:
-            after_hours = not staffing.is_staffed(current_app, reads, now)
+        after_hours = not staffing.is_staffed(current_app, connection, now)
         call = start_call(connection, sid, now, from_number=caller,
                           to_number=param("To", required=False, limit=40),
                           status=param("CallStatus", required=False, limit=20) or "in-progress",
