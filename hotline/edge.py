@@ -64,12 +64,12 @@ def _problem() -> str | None:
                 return MESSAGE
         else:
             try:
-                request.form
+                form = request.form
             except RequestEntityTooLarge:
                 # An upload larger than a form may be: the view that takes uploads raises its own
                 # limit and refuses what exceeds it with a message; nothing has been read yet.
                 return None
-            for key, value in request.form.items(multi=True):
+            for key, value in form.items(multi=True):
                 if not (is_storable(key) and is_storable(value)):
                     return MESSAGE
             for key, upload in request.files.items(multi=True):

@@ -112,15 +112,18 @@ def inbound_call(ctx) -> Call:
 
 @bp.post("/voice")
 def voice():
-    # Not domain_context: the greeting needs the time and the staffing decision, nothing else.
-    session, now = db.session(), clock().now()
+    # Not domain_context: the greeting needs the time, the staffing decision (a per-process copy,
+    # read again a few times a minute) and the call's log line, one INSERT that is its own
+    # transaction (see start_call). The copy is read on the same connection, statement by
+    # statement, so no transaction is held open while the call is logged.
+    now = clock().now()
     sid, caller = sid_param("CallSid"), param("From", limit=40)
-    after_hours = not staffing.is_staffed(current_app, session, now)
-    call = start_call(session, sid, now, from_number=caller,
-                      to_number=param("To", required=False, limit=40),
-                      status=param("CallStatus", required=False, limit=20) or "in-progress",
-                      after_hours=after_hours)
-    session.commit()
+    with db.database().single_statements() as connection:
+        after_hours = not staffing.is_staffed(current_app, connection, now)
+        call = start_call(connection, sid, now, from_number=caller,
+                          to_number=param("To", required=False, limit=40),
+                          status=param("CallStatus", required=False, limit=20) or "in-progress",
+                          after_hours=after_hours)
     t = twiml()
     if call.after_hours:
         return Twiml.send(t.fixed("after_hours", lambda: t.record("after_hours", welcome=True)))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -75,27 +75,30 @@ _START_STATEMENTS = {
     .returning(Call.__table__.c.id, Call.__table__.c.after_hours)
     for dialect, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
 }
+_FIND_START = select(Call.__table__.c.id, Call.__table__.c.after_hours)
 
 
-def start_call(session: Session, call_sid: str, now: datetime, **fields) -> CallStart:
-    """Log the call /ivr/voice announces, once, in one statement.
+def start_call(connection: Connection, call_sid: str, now: datetime, **fields) -> CallStart:
+    """Log the call /ivr/voice announces, once, in one statement that commits by itself.
 
     Almost every /ivr/voice is a new call, so this inserts first (INSERT … ON CONFLICT DO NOTHING
-    RETURNING, built once) instead of looking up, opening a savepoint and inserting through the
-    ORM: the webhook's cost is mostly this write. A duplicate (Twilio's retry, or a copy arriving
-    at once, which the database makes wait for the first copy's commit) inserts nothing and reads
-    the first copy's row, whose after-hours decision stands.
+    RETURNING, built once, on a connection of `Database.single_statements()`) instead of looking
+    up, opening a savepoint and inserting through the ORM: the webhook's cost is mostly this write.
+    A duplicate (Twilio's retry, or a copy arriving at once, which the database makes wait for the
+    first copy's insert) inserts nothing and reads the first copy's row, whose after-hours
+    decision stands.
     """
     values = {"direction": "inbound", "purpose": "hotline", "status": "in-progress", "after_hours": False,
               "menu_rounds": 0, **fields, "call_sid": call_sid, "started_at": now, "updated_at": now}
-    statement = _START_STATEMENTS[session.get_bind().dialect.name]
-    row = session.execute(statement, values).first()
-    if row is not None:
-        return CallStart(row.id, row.after_hours, created=True)
-    existing = find_call(session, call_sid)
-    if existing is None:  # deleted since the conflict: log it the ordinary way
-        existing, _ = claim_call(session, call_sid, now, **fields)
-    return CallStart(existing.id, existing.after_hours, created=False)
+    statement = _START_STATEMENTS[connection.dialect.name]
+    for _ in range(2):  # a second round only if the row we collided with was deleted meanwhile
+        row = connection.execute(statement, values).first()
+        if row is not None:
+            return CallStart(row.id, row.after_hours, created=True)
+        existing = connection.execute(_FIND_START.where(Call.__table__.c.call_sid == call_sid)).first()
+        if existing is not None:
+            return CallStart(existing.id, existing.after_hours, created=False)
+    raise RuntimeError(f"call {call_sid} could be neither logged nor found")
 
 
 def lock_call(session: Session, call: Call) -> Call:

@@ -11,6 +11,7 @@ from datetime import datetime
 from functools import partial
 
 from flask import Flask
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from hotline.runtime import timezone
@@ -24,8 +25,9 @@ from .settings import IvrSettings
 EXTENSION = "ivr.staffing"
 
 
-def _read(session: Session, seed: list[schedule.Range] | None) -> tuple[WorkingCalendar, dict]:
-    return load_calendar(session), schedule.load(session, seed)
+def _read(connection: Connection, seed: list[schedule.Range] | None) -> tuple[WorkingCalendar, dict]:
+    with Session(connection) as session:
+        return load_calendar(session), schedule.load(session, seed)
 
 
 def init_app(app: Flask, settings: IvrSettings) -> None:
@@ -33,6 +35,7 @@ def init_app(app: Flask, settings: IvrSettings) -> None:
                                             settings.staffing_copy_seconds)
 
 
-def is_staffed(app: Flask, session: Session, now: datetime) -> bool:
-    calendar, hours = app.extensions[EXTENSION].get(session)
+def is_staffed(app: Flask, connection: Connection, now: datetime) -> bool:
+    """On `connection`, a few times a minute, the schedule and calendar are read again."""
+    calendar, hours = app.extensions[EXTENSION].get(connection)
     return schedule.is_staffed(hours, now, calendar, timezone(app))

@@ -25,7 +25,6 @@ from .models import Department, OrderAssignment, WorkOrder
 from .notifications import outbox
 from .policies import PolicyRules
 from .policy_store import active_rules
-from .waiting import URGED, start_instruction_timer
 from .vocabulary import (
     INVALID_REASONS,
     TERMINAL_STATES,
@@ -34,6 +33,7 @@ from .vocabulary import (
     Satisfaction,
     State,
 )
+from .waiting import URGED, start_instruction_timer
 
 Handler = Callable[[Context, Actor, WorkOrder, Inputs], None]
 HANDLERS: dict[str, tuple[set[str], Handler]] = {}

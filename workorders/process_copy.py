@@ -18,9 +18,8 @@ from collections.abc import Callable
 from time import monotonic
 from typing import Generic, TypeVar
 
-from sqlalchemy.orm import Session
-
 T = TypeVar("T")
+Source = TypeVar("Source")  # what the loader reads from: a session, a connection
 
 _generation = 0
 _generation_lock = threading.Lock()
@@ -33,20 +32,20 @@ def reference_data_changed() -> None:
         _generation += 1
 
 
-class ProcessCopy(Generic[T]):
-    def __init__(self, load: Callable[[Session], T], ttl: float):
+class ProcessCopy(Generic[Source, T]):
+    def __init__(self, load: Callable[[Source], T], ttl: float):
         if ttl < 0:
             raise ValueError("ttl must not be negative")
         self._load, self.ttl = load, ttl
         # (generation, read at, value), replaced as a whole so that threads never see half of it.
         self._held: tuple[int, float, T] | None = None
 
-    def get(self, session: Session) -> T:
+    def get(self, source: Source) -> T:
         held, now = self._held, monotonic()
         if held is not None and held[0] == _generation and now - held[1] < self.ttl:
             return held[2]
         generation = _generation  # read before loading: a change during the load is not missed
-        value = self._load(session)
+        value = self._load(source)
         self._held = (generation, now, value)
         return value
 

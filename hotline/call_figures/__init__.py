@@ -15,9 +15,8 @@ from workorders.callcenter.daily import rollup_call_day
 
 def init_app(app: Flask) -> None:
     from ..runtime import clock, timezone
-    from . import api, missed, pages
-
     from ..stats_web.workbook import register_sheet
+    from . import api, missed, pages
     from .sheet import calls_sheet
 
     app.register_blueprint(pages.bp)

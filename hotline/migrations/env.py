@@ -6,20 +6,20 @@ from alembic import context
 import ivr.models  # noqa: F401  (each feature package registers its tables on the shared metadata)
 import ivr.recording_models  # noqa: F401
 import knowledge_base.models  # noqa: F401
+import workorders.assessment.models  # noqa: F401
+import workorders.attachments.models  # noqa: F401
 import workorders.audit  # noqa: F401
 import workorders.callcenter.figure_models  # noqa: F401
 import workorders.callcenter.models  # noqa: F401
 import workorders.citizen.models  # noqa: F401
 import workorders.jobs.models  # noqa: F401
-import workorders.sign_in  # noqa: F401
-import workorders.attachments.models  # noqa: F401
 import workorders.notifications.models  # noqa: F401
-import workorders.stats.models  # noqa: F401
-import workorders.throttle  # noqa: F401
-import workorders.suggest.models  # noqa: F401
-import workorders.assessment.models  # noqa: F401
 import workorders.quality.models  # noqa: F401
+import workorders.sign_in  # noqa: F401
+import workorders.stats.models  # noqa: F401
 import workorders.stats.stored  # noqa: F401
+import workorders.suggest.models  # noqa: F401
+import workorders.throttle  # noqa: F401
 from workorders.models import Base
 
 config = context.config

@@ -28,11 +28,11 @@ from .. import db
 from ..api.orders import PERSONAL_KEYS
 from ..i18n import label
 from ..runtime import domain_context, timezone
+from ..suggest import serving as suggest_serving
 from ..worklists import export as list_export
 from ..worklists import filters as list_filters
 from ..worklists.filters import PAGE_SIZE, OrderFilter
 from . import calls, duplicates, kb
-from ..suggest import serving as suggest_serving
 from .desk import order_options
 from .forms import form_inputs, resolve_departments, safe_next
 from .present import caller_of, category_tree, department_names, department_tree, order_light

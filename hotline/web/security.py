@@ -23,6 +23,7 @@ from workorders.models import User
 
 from .. import db
 from ..runtime import clock
+from .cookie_sessions import CookieSessions
 
 SESSION_LIFETIME = timedelta(hours=12)
 csrf = CSRFProtect()
@@ -153,6 +154,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
     app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config.get("SESSION_COOKIE_SECURE", False))
+    app.session_interface = CookieSessions()
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import beijing
 from hotline.web.orders import ANNOTATIONS
+from tests.conftest import beijing
 from tests.web_support import WebSession, action_forms, annotation_forms, people, text_of
 from workorders import actions
 from workorders.context import Actor

@@ -7,9 +7,9 @@ from alembic.migration import MigrationContext
 import ivr.models  # noqa: F401  (every package's tables live on the shared metadata)
 import ivr.recording_models  # noqa: F401
 import knowledge_base.models  # noqa: F401
+import workorders.assessment.models  # noqa: F401
 import workorders.callcenter.figure_models  # noqa: F401
 import workorders.callcenter.models  # noqa: F401
-import workorders.assessment.models  # noqa: F401
 import workorders.quality.models  # noqa: F401
 import workorders.stats.stored  # noqa: F401
 from workorders.models import Base

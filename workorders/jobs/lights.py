@@ -25,10 +25,9 @@ from ..context import Actor, Context
 from ..events import _to_json
 from ..inputs import Inputs
 from ..models import WorkOrder
+from ..notifications import outbox
 from ..vocabulary import DEADLINE_STATES, WAITING_STATES
 from ..waiting import urge_inputs
-from ..notifications import outbox
-from ..vocabulary import DEADLINE_STATES
 from .bulk import insert_events, update_orders
 
 log = logging.getLogger(__name__)
