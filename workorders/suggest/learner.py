@@ -53,7 +53,7 @@ class Settings:
     # Sharpness of the softmax that turns combined scores into confidences (fixed weights only:
     # learned weights carry their own scale).
     temperature: float = 2.0
-    # Weight of an example's title taught alone, for every example that has a body (0: not taught).
+    # Weight of an example's title taught alone, for every example that has a title and a body (0: none).
     title_copy_weight: float = 0.5
     # Inner folds whose held-out scores teach the member weights and class biases; fewer examples
     # than `combine_min_examples`, or a class with fewer examples than folds, keeps the fixed weights.
@@ -248,7 +248,7 @@ class Learner:
         # Row i of X is example origin[i]: all examples, then the titles taught alone.
         origin = list(range(len(examples)))
         if self.settings.title_copy_weight:
-            origin += [i for i, (_, body) in enumerate(texts) if body]
+            origin += [i for i, (title, body) in enumerate(texts) if title and body]
         copies = [(texts[i][0], "") for i in origin[len(examples):]]
         X = self.features.fit_transform(texts + copies)
         row_weights = np.r_[np.ones(len(examples)), np.full(len(copies), self.settings.title_copy_weight)]
