@@ -54,6 +54,8 @@ def test_on_enough_examples_member_weights_and_class_biases_are_learned_on_inner
     learner = Learner().fit(_many(LIGHTS + NOISE, 40))
     model = learner.targets["category"]
     assert model.offsets is not None and model.sharpness == 1.0
+    # Department and type keep the fixed weights (training time: see docs/suggestions.md).
+    assert learner.targets["department"].offsets is None and learner.targets["department"].sharpness is None
     assert learner.counts["category"] == 400  # the titles taught alone are not counted as examples
     best = learner.suggest("花园路路灯坏了", "")[0]
     assert best.category.code == "municipal" and best.category.confidence > 0.5
