@@ -64,7 +64,6 @@ def claim_call(session: Session, call_sid: str, now: datetime, **fields) -> tupl
 class CallStart:
     """What /ivr/voice needs of the call's record: the decision stored when it was first logged."""
 
-    id: int
     after_hours: bool
     created: bool
 
@@ -72,32 +71,31 @@ class CallStart:
 _START_STATEMENTS = {
     dialect: insert(Call.__table__)
     .on_conflict_do_nothing(index_elements=["call_sid"])
-    .returning(Call.__table__.c.id, Call.__table__.c.after_hours)
+    .returning(Call.__table__.c.after_hours)
     for dialect, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
 }
-_FIND_START = select(Call.__table__.c.id, Call.__table__.c.after_hours)
+_FIND_START = select(Call.__table__.c.after_hours)
 
 
 def start_call(connection: Connection, call_sid: str, now: datetime, **fields) -> CallStart:
     """Log the call /ivr/voice announces, once, in one statement that commits by itself.
 
     Almost every /ivr/voice is a new call, so this inserts first (INSERT … ON CONFLICT DO NOTHING
-    RETURNING, built once, on a connection of `Database.single_statements()`) instead of looking
-    up, opening a savepoint and inserting through the ORM: the webhook's cost is mostly this write.
-    A duplicate (Twilio's retry, or a copy arriving at once, which the database makes wait for the
-    first copy's insert) inserts nothing and reads the first copy's row, whose after-hours
-    decision stands.
+    RETURNING, built once, on a connection of `Database.single_statements()`) instead of looking up, opening
+    a savepoint and inserting through the ORM: the webhook's cost is mostly this write. A duplicate
+    (Twilio's retry, or a copy arriving at once, which the database makes wait for the first copy's
+    insert) inserts nothing and reads the first copy's row, whose after-hours decision stands.
     """
     values = {"direction": "inbound", "purpose": "hotline", "status": "in-progress", "after_hours": False,
               "menu_rounds": 0, **fields, "call_sid": call_sid, "started_at": now, "updated_at": now}
     statement = _START_STATEMENTS[connection.dialect.name]
     for _ in range(2):  # a second round only if the row we collided with was deleted meanwhile
-        row = connection.execute(statement, values).first()
-        if row is not None:
-            return CallStart(row.id, row.after_hours, created=True)
-        existing = connection.execute(_FIND_START.where(Call.__table__.c.call_sid == call_sid)).first()
+        # RETURNING says whether a row was inserted (rowcount does not, on every driver).
+        if connection.execute(statement, values).first() is not None:
+            return CallStart(values["after_hours"], created=True)
+        existing = connection.scalar(_FIND_START.where(Call.__table__.c.call_sid == call_sid))
         if existing is not None:
-            return CallStart(existing.id, existing.after_hours, created=False)
+            return CallStart(existing, created=False)
     raise RuntimeError(f"call {call_sid} could be neither logged nor found")
 
 
