@@ -81,10 +81,11 @@ def start_call(connection: Connection, call_sid: str, now: datetime, **fields) -
     """Log the call /ivr/voice announces, once, in one statement that commits by itself.
 
     Almost every /ivr/voice is a new call, so this inserts first (INSERT … ON CONFLICT DO NOTHING
-    RETURNING, built once, on a connection of `Database.single_statements()`) instead of looking up, opening
-    a savepoint and inserting through the ORM: the webhook's cost is mostly this write. A duplicate
-    (Twilio's retry, or a copy arriving at once, which the database makes wait for the first copy's
-    insert) inserts nothing and reads the first copy's row, whose after-hours decision stands.
+    RETURNING, built once, on a connection of `Database.single_statements()`) instead of looking
+    up, opening a savepoint and inserting through the ORM: the webhook's cost is mostly this write.
+    A duplicate (Twilio's retry, or a copy arriving at once, which the database makes wait for the
+    first copy's insert) inserts nothing and reads the first copy's row, whose after-hours
+    decision stands.
     """
     values = {"direction": "inbound", "purpose": "hotline", "status": "in-progress", "after_hours": False,
               "menu_rounds": 0, **fields, "call_sid": call_sid, "started_at": now, "updated_at": now}
