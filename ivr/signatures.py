@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-from functools import lru_cache
 
 from flask import Request
 from twilio.request_validator import (
@@ -35,11 +34,6 @@ def requested_url(request: Request, settings: IvrSettings) -> str:
     return settings.public_url + request.path + (f"?{query}" if query else "")
 
 
-@lru_cache(maxsize=4)
-def _validator(secret: str) -> RequestValidator:
-    return RequestValidator(secret)
-
-
 def signature_is_valid(request: Request, settings: IvrSettings) -> bool:
     signature = request.headers.get(SIGNATURE_HEADER, "")
     if not signature:
@@ -49,7 +43,7 @@ def signature_is_valid(request: Request, settings: IvrSettings) -> bool:
     if not secret:
         log.error("a Twilio webhook arrived but TWILIO_AUTH_TOKEN is not set; refusing it")
         return False
-    validator = _validator(secret)
+    validator = RequestValidator(secret)
     url, algorithm = requested_url(request, settings), get_signature_algorithm(signing)
     # Twilio signs the URL it requested, so the first signature twilio's validator computes, over
     # exactly that URL, nearly always matches. Only when it does not is the full check run, which

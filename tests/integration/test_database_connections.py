@@ -26,11 +26,12 @@ def url(tmp_path):
         yield url
 
 
-def calls_seen_elsewhere(url: str, sid: str) -> int:
+def seen_elsewhere(url: str, query):
+    """What another connection (another process, in effect) reads now."""
     other = create_engine(hotline_db.normalize_url(url))
     try:
         with other.connect() as conn:
-            return conn.scalar(select(func.count()).select_from(Call).where(Call.call_sid == sid))
+            return conn.scalar(query)
     finally:
         other.dispose()
 
@@ -42,17 +43,14 @@ def test_a_statement_on_single_statements_is_committed_as_it_runs(url):
             logged = start_call(connection, "CA-single-1", beijing(2026, 3, 2, 9), from_number="+8613900000001",
                                 after_hours=True)
             # Still inside the block: another connection already sees the row.
-            assert calls_seen_elsewhere(url, "CA-single-1") == 1
+            assert seen_elsewhere(url, select(func.count()).select_from(Call).where(Call.call_sid == "CA-single-1")) == 1
             again = start_call(connection, "CA-single-1", beijing(2026, 3, 2, 10), from_number="+8613900000001")
         # The retry inserts nothing and hears the first copy's decision.
         assert logged.created and not again.created and again.after_hours
         # Ordinary sessions still hold their writes until they commit.
         with database.sessions() as session:
             session.execute(text("UPDATE ivr_calls SET menu_rounds = 7 WHERE call_sid = 'CA-single-1'"))
-            other = create_engine(hotline_db.normalize_url(url))
-            with other.connect() as conn:
-                assert conn.scalar(text("SELECT menu_rounds FROM ivr_calls WHERE call_sid = 'CA-single-1'")) == 0
-            other.dispose()
+            assert seen_elsewhere(url, text("SELECT menu_rounds FROM ivr_calls WHERE call_sid = 'CA-single-1'")) == 0
             session.rollback()
     finally:
         database.engine.dispose()
