@@ -10,9 +10,11 @@ and an `<int:…>` in a URL beyond what a database integer holds is a 404.
 """
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any
 
 from flask import Flask, jsonify, request
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
@@ -28,6 +30,11 @@ def is_storable(text: str) -> bool:
     except UnicodeEncodeError:  # a lone surrogate
         return False
     return True
+
+
+def _all_storable(fields: MultiDict) -> bool:
+    """Every key and value; checked as one text, which holds a NUL or a surrogate iff a part does."""
+    return is_storable("".join(chain.from_iterable(fields.items(multi=True))))
 
 
 def _json_storable(value: Any) -> bool:
@@ -51,9 +58,8 @@ def _problem() -> str | None:
     """Why the request cannot be taken, or None."""
     if not is_storable(request.path):
         return MESSAGE
-    for key, value in request.args.items(multi=True):
-        if not (is_storable(key) and is_storable(value)):
-            return MESSAGE
+    if request.query_string and not _all_storable(request.args):
+        return MESSAGE
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
         if request.is_json:
             try:
@@ -69,9 +75,8 @@ def _problem() -> str | None:
                 # An upload larger than a form may be: the view that takes uploads raises its own
                 # limit and refuses what exceeds it with a message; nothing has been read yet.
                 return None
-            for key, value in form.items(multi=True):
-                if not (is_storable(key) and is_storable(value)):
-                    return MESSAGE
+            if not _all_storable(form):
+                return MESSAGE
             for key, upload in request.files.items(multi=True):
                 if not (is_storable(key) and is_storable(upload.filename or "")):
                     return MESSAGE

@@ -16,7 +16,7 @@ class CookieSessions(SecureCookieSessionInterface):
     def open_session(self, app: Flask, request: Request):
         if not app.secret_key:
             return None  # Flask's own refusal: a session needs a secret key
-        if not request.cookies.get(self.get_cookie_name(app)):
+        if "HTTP_COOKIE" not in request.environ or not request.cookies.get(self.get_cookie_name(app)):
             return self.session_class()
         return super().open_session(app, request)
 

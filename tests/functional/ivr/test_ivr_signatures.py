@@ -70,6 +70,24 @@ def test_a_signature_for_another_path_is_refused(twilio):
     assert r.status_code == 403
 
 
+def test_the_signed_url_is_the_request_target_as_it_arrived_byte_for_byte(twilio, session):
+    """Twilio signs the URL it requested; the server's raw target (gunicorn's RAW_URI) is that URL,
+    escapes included, where a URL rebuilt from the decoded path would not be."""
+    params = call_params(new_sid())
+    escaped = twilio.signature("/ivr/%76oice", params)
+    assert twilio.client.post("/ivr/%76oice", data=params, headers={"X-Twilio-Signature": escaped}).status_code == 200
+    rebuilt = twilio.signature("/ivr/voice", call_params(new_sid()))
+    r = twilio.client.post("/ivr/%76oice", data=call_params(new_sid()), headers={"X-Twilio-Signature": rebuilt})
+    assert r.status_code == 403
+
+
+def test_a_server_without_a_raw_target_has_the_url_rebuilt(twilio, session):
+    params = call_params(new_sid())
+    r = twilio.client.post("/ivr/voice", data=params, headers={"X-Twilio-Signature": twilio.signature("/ivr/voice", params)},
+                           environ_overrides={"RAW_URI": "", "REQUEST_URI": ""})
+    assert r.status_code == 200 and calls(session) == 1
+
+
 def test_behind_a_proxy_the_signature_is_checked_against_the_public_url(connection, clock):
     app = bound_app(connection, clock, PUBLIC_URL=PUBLIC + "/")
     seen_by_app = Twilio(app.test_client())  # signs http://localhost/...: what the app sees
