@@ -48,7 +48,7 @@ def main(args) -> dict:
         if response.status_code != 201:
             raise SystemExit(f"intake failed: {response.status_code} {response.get_data(as_text=True)}")
     seconds = time.perf_counter() - started
-    database(app).engine.dispose()
+    database(app).dispose()
     return {
         "benchmark": "intake",
         "database": url.split(":", 1)[0],

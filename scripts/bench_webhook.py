@@ -106,7 +106,7 @@ def _seed(url: str) -> None:
 
         seed_from_chinesecalendar(session, clock().now())
         install_presets(session)
-    database(app).engine.dispose()
+    database(app).dispose()
 
 
 def _count_calls(url: str) -> int:

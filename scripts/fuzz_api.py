@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
             server.server_close()
             from hotline.db import database
 
-            database(app).engine.dispose()
+            database(app).dispose()
     cases = sum(c for _, c in results)
     failed = [s for s, _ in results if s != 0]
     print(f"schemathesis: {cases} test cases in {len(results)} runs; "

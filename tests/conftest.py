@@ -76,7 +76,7 @@ def engine(database_url, tmp_path_factory):
             install_presets(session, "karamay")
             _seed_departments(session)
             _seed_categories(session)
-    database(app).engine.dispose()
+    database(app).dispose()
     yield engine
     engine.dispose()
 
@@ -117,7 +117,7 @@ def app(connection, clock, tmp_path, monkeypatch):
     app = _make_app(connection.engine.url.render_as_string(hide_password=False), tmp_path, clock)
     from hotline.db import database
 
-    database(app).engine.dispose()
+    database(app).dispose()
     database(app).bind_for_tests(connection)
     return app
 

@@ -57,7 +57,7 @@ def bound_app(connection, clock, **overrides):
     from hotline.db import database
 
     app = create_app(ivr_config(connection.engine.url.render_as_string(hide_password=False), clock, **overrides))
-    database(app).engine.dispose()
+    database(app).dispose()
     database(app).bind_for_tests(connection)
     return app
 
@@ -297,4 +297,4 @@ def serving(app):
         server.server_close()
         from hotline.db import database
 
-        database(app).engine.dispose()
+        database(app).dispose()

@@ -167,5 +167,5 @@ def site(tmp_path, monkeypatch, chromium, screenshots, site_config):
                 context.close()
             server.shutdown()
             thread.join(timeout=10)
-            database(app).engine.dispose()
+            database(app).dispose()
         assert not site.problems, site.problems

@@ -184,7 +184,7 @@ def app(request, connection, clock, tmp_path, monkeypatch):
         from hotline import create_app
 
         app = create_app({**app.config, **overrides, "SECRET_KEY": TEST_SECRET})
-    database(app).engine.dispose()
+    database(app).dispose()
     database(app).bind_for_tests(connection)
     return app
 

@@ -22,7 +22,7 @@ def at(connection, monkeypatch, tmp_path):
         monkeypatch.setenv("HOTLINE_NOW", iso)
         app = create_app({"DATABASE_URL": connection.engine.url.render_as_string(hide_password=False),
                           "SECRET_KEY": TEST_SECRET, "SCHEDULER": "off", "TESTING": True})
-        database(app).engine.dispose()
+        database(app).dispose()
         database(app).bind_for_tests(connection)
         return app
 

@@ -69,7 +69,7 @@ def live(tmp_path):
                 proc.kill()
                 proc.wait()
         watch.dispose()
-        database(app).engine.dispose()
+        database(app).dispose()
 
 
 def last_event_id(engine) -> int:
@@ -211,7 +211,7 @@ def test_the_web_app_runs_the_scheduler_inside_unless_it_is_turned_off(live):
     seed_open_orders(live.watch, 30, 30, NOW, overdue=True, prefix="W-")
     off = create_app({"DATABASE_URL": live.url, "SECRET_KEY": "s", "SCHEDULER": "off"})
     assert "hotline.scheduler" not in off.extensions
-    database(off).engine.dispose()
+    database(off).dispose()
 
     app = create_app({"DATABASE_URL": live.url, "SECRET_KEY": "s", "SCHEDULER_LEASE_SECONDS": 2,
                       "CLOCK": Clock.frozen(NOW)})
@@ -220,6 +220,6 @@ def test_the_web_app_runs_the_scheduler_inside_unless_it_is_turned_off(live):
         wait_for(lambda: due_orders(live.watch) == 0, "the embedded scheduler to sweep", step=0.05)
     finally:
         scheduler.stop()
-        database(app).engine.dispose()
+        database(app).dispose()
     assert_every_transition_happened_once(live.watch, expected_orders=30, untouched=0)
     assert lease(live.watch).owner is None  # released on stop

@@ -54,7 +54,7 @@ def upgrading(tmp_path, monkeypatch):
         runner = app.test_cli_runner()
         assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
         yield app, runner, release
-        database(app).engine.dispose()
+        database(app).dispose()
 
 
 def dispatch_one(app) -> str:

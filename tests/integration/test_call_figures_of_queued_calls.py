@@ -40,7 +40,7 @@ def app(tmp_path, fake, clock):
         app = committed_app(url, clock, IVR_WORKING_HOURS=None, IVR_TELEPHONY="twilio",
                             TWILIO_API_BASE_URL=fake.url)
         yield app
-        database(app).engine.dispose()
+        database(app).dispose()
 
 
 @pytest.fixture

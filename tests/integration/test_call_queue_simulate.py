@@ -33,7 +33,7 @@ def app(tmp_path):
             create_user(session, username="zoe", password_hash=hash_password("password123"), role="agent",
                         department_code=None, now=SUNDAY)
         yield app
-        database(app).engine.dispose()
+        database(app).dispose()
 
 
 def entry(app) -> QueueEntry | None:

@@ -42,7 +42,7 @@ def live_app(tmp_path):
                 tokens[name] = issue_token(session, user, now)
         app.config["TOKENS"] = tokens
         yield app
-        database(app).engine.dispose()
+        database(app).dispose()
 
 
 def _post(app, token, path, body, method="post"):

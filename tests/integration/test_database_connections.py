@@ -2,8 +2,8 @@
 
 - `Database.single_statements()`: each statement is its own transaction, committed as it runs
   (no BEGIN/COMMIT round trips for /ivr/voice), so another connection sees it at once.
-- PostgreSQL connections are tested before use only after sitting idle: a server that dropped
-  them (a restart) costs no request.
+- PostgreSQL connections, of both pools, are tested before use only after sitting idle: a server
+  that dropped them (a restart) costs no request.
 """
 from __future__ import annotations
 
@@ -53,23 +53,25 @@ def test_a_statement_on_single_statements_is_committed_as_it_runs(url):
             assert seen_elsewhere(url, text("SELECT menu_rounds FROM ivr_calls WHERE call_sid = 'CA-single-1'")) == 0
             session.rollback()
     finally:
-        database.engine.dispose()
+        database.dispose()
 
 
-def test_a_pooled_postgresql_connection_the_server_dropped_is_replaced_after_idling(url, monkeypatch):
+@pytest.mark.parametrize("pool", ["sessions", "single statements"])
+def test_a_pooled_postgresql_connection_the_server_dropped_is_replaced_after_idling(url, monkeypatch, pool):
     if not url.startswith("postgresql"):
         pytest.skip("SQLite has no server to drop connections (this runs in the PostgreSQL suite)")
     database = Database(url)
+    connect = database.engine.connect if pool == "sessions" else database.single_statements
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     try:
-        with database.engine.connect() as conn:
+        with connect() as conn:
             dropped = conn.scalar(text("SELECT pg_backend_pid()"))
         with admin.connect() as conn:  # what a server restart does to every pooled connection
             assert conn.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": dropped})
         monkeypatch.setattr(hotline_db, "PING_AFTER_IDLE_SECONDS", 0.0)
-        with database.engine.connect() as conn:
+        with connect() as conn:
             replacement = conn.scalar(text("SELECT pg_backend_pid()"))
         assert replacement != dropped
     finally:
-        database.engine.dispose()
+        database.dispose()
         admin.dispose()

@@ -195,4 +195,4 @@ def test_the_call_goes_out_only_after_its_claim_is_committed(tmp_path):
         assert result.error is None and result.note is None
         assert [n for n, _ in placer.placed] == [number]
         outside.dispose()
-        database(app).engine.dispose()
+        database(app).dispose()

@@ -34,7 +34,7 @@ def live_app(tmp_path):
         with app.app_context(), database(app).transaction() as session:
             create_user(session, username="clerk", password_hash=hash_password(PASSWORD), role="agent", now=now)
         yield app
-        database(app).engine.dispose()
+        database(app).dispose()
 
 
 def _attempt(app, password: str) -> int:
