@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -102,24 +103,51 @@ def clock() -> Clock:
     return Clock.frozen(beijing(2026, 3, 2, 9), TZ)
 
 
-@pytest.fixture
-def connection(engine):
+@contextmanager
+def rolled_back(engine):
+    """A connection in a transaction that is rolled back at the end, whatever happened in it."""
     conn = engine.connect()
     outer = conn.begin()
-    yield conn
-    outer.rollback()
-    conn.close()
+    try:
+        yield conn
+    finally:
+        outer.rollback()
+        conn.close()
+
+
+@contextmanager
+def savepoint(conn):
+    """A savepoint of `conn`'s transaction, rolled back at the end: a test's own share of data
+    that a module set up once in that transaction (see test_chinese_throughout.py)."""
+    nested = conn.begin_nested()
+    try:
+        yield conn
+    finally:
+        if nested.is_active:
+            nested.rollback()
 
 
 @pytest.fixture
-def app(connection, clock, tmp_path, monkeypatch):
-    monkeypatch.setenv("HOTLINE_INSTANCE", str(tmp_path))
-    app = _make_app(connection.engine.url.render_as_string(hide_password=False), tmp_path, clock)
+def connection(engine):
+    with rolled_back(engine) as conn:
+        yield conn
+
+
+def app_on(connection, clock, instance):
+    """An app whose every session joins `connection`'s transaction (commits become savepoints).
+    The caller points HOTLINE_INSTANCE at `instance`."""
+    app = _make_app(connection.engine.url.render_as_string(hide_password=False), instance, clock)
     from hotline.db import database
 
     database(app).dispose()
     database(app).bind_for_tests(connection)
     return app
+
+
+@pytest.fixture
+def app(connection, clock, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOTLINE_INSTANCE", str(tmp_path))
+    return app_on(connection, clock, tmp_path)
 
 
 @pytest.fixture

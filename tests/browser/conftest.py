@@ -42,6 +42,7 @@ TZ = ZoneInfo("Asia/Shanghai")
 PASSWORD = "password123"
 TWILIO_TOKEN = "browser-twilio-token"
 HOTLINE_NUMBER = "+8675512345"
+NOW = datetime(2026, 3, 2, 9, tzinfo=TZ)  # a Monday morning, within working hours
 # username, role, department
 STAFF = [("agent", "agent", None), ("supervisor", "supervisor", None), ("admin", "admin", None),
          ("housing", "department", "housing"), ("urban", "department", "urban")]
@@ -134,28 +135,44 @@ def site_config() -> dict:
     return {}
 
 
-@pytest.fixture
-def site(tmp_path, monkeypatch, chromium, screenshots, site_config):
-    """The hotline on 127.0.0.1: demo departments and categories, one user per role, a frozen clock."""
-    monkeypatch.setenv("HOTLINE_INSTANCE", str(tmp_path))
-    now = datetime(2026, 3, 2, 9, tzinfo=TZ)  # a Monday morning, within working hours
-    clock = Clock.frozen(now, TZ)
-    with committed_database(tmp_path) as url:
-        app = create_app({
-            "DATABASE_URL": url, "SECRET_KEY": "browser-secret", "SCHEDULER": "off", "CLOCK": clock,
-            "TWILIO_ACCOUNT_SID": "AC" + "2" * 32, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
-            "TWILIO_NUMBER": HOTLINE_NUMBER, "IVR_TELEPHONY": "console", "PUBLIC_URL": None,
-            "PERMANENT_SESSION_LIFETIME": LONG_SESSIONS,  # tests move the clock by days in one session
-            **site_config,
-        })
+def _app(url: str, clock: Clock, **config):
+    return create_app({
+        "DATABASE_URL": url, "SECRET_KEY": "browser-secret", "SCHEDULER": "off", "CLOCK": clock,
+        "TWILIO_ACCOUNT_SID": "AC" + "2" * 32, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+        "TWILIO_NUMBER": HOTLINE_NUMBER, "IVR_TELEPHONY": "console", "PUBLIC_URL": None,
+        "PERMANENT_SESSION_LIFETIME": LONG_SESSIONS,  # tests move the clock by days in one session
+        **config,
+    })
+
+
+@pytest.fixture(scope="session")
+def site_template(tmp_path_factory):
+    """A committed database with what every site starts from: demo departments and categories,
+    one user per role. Made once (the calendar alone takes a second); each site is a copy."""
+    instance = tmp_path_factory.mktemp("site-template")
+    with committed_database(instance) as url:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("HOTLINE_INSTANCE", str(instance))
+            app = _app(url, Clock.frozen(NOW, TZ))
         with app.app_context(), database(app).transaction() as session:
-            seed_from_chinesecalendar(session, now)
+            seed_from_chinesecalendar(session, NOW)
             install_presets(session, "karamay")
             _seed_departments(session)
             _seed_categories(session)
             for username, role, dept in STAFF:
                 create_user(session, username=username, password_hash=hash_password(PASSWORD), role=role,
-                            department_code=dept, display_name=username, now=now)
+                            department_code=dept, display_name=username, now=NOW)
+        database(app).dispose()  # a template takes no connections
+        yield url
+
+
+@pytest.fixture
+def site(tmp_path, monkeypatch, chromium, screenshots, site_config, site_template):
+    """The hotline on 127.0.0.1: demo departments and categories, one user per role, a frozen clock."""
+    monkeypatch.setenv("HOTLINE_INSTANCE", str(tmp_path))
+    clock = Clock.frozen(NOW, TZ)
+    with committed_database(tmp_path, template=site_template) as url:
+        app = _app(url, clock, **site_config)
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()

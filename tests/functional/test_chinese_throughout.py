@@ -12,21 +12,26 @@ The failure lists each offending page with its words, so whoever adds a page can
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import JSON, String, Text, select
+from sqlalchemy.engine import Connection
 
 from hotline import demo
 from hotline.cli import main
+from hotline.db import database
 from hotline.i18n import LABELS
 from hotline.jobs import jobs
 from tests.builders import Cast
+from tests.conftest import TZ, app_on, beijing, rolled_back, savepoint
 from tests.web_support import WebSession
 from workorders import actions, lifecycle
 from workorders.assessment.store import install_schemes
+from workorders.clock import Clock
 from workorders.context import Actor
 from workorders.jobs.models import JobRun
 from workorders.models import Base, OrderEvent, User, WorkOrder
@@ -212,15 +217,53 @@ def offending(text: str, content: dict, locale: str) -> list[str]:
     return sorted(words)
 
 
+@dataclass(frozen=True)
+class Seeded:
+    connection: Connection
+    clock_moved: timedelta  # how far the jobs' days moved the clock
+    content: dict
+
+
+@pytest.fixture(scope="module")
+def seeded_module(engine, tmp_path_factory):
+    """Everything seeded once, in a transaction that lasts the module (seeding takes 8-15 s);
+    each test runs in a savepoint of it, rolled back (`connection` below), so every test starts
+    from the same data, as if it had seeded it itself."""
+    instance = tmp_path_factory.mktemp("seeded")
+    clock = Clock.frozen(beijing(2026, 3, 2, 9), TZ)
+    with rolled_back(engine) as conn:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("HOTLINE_INSTANCE", str(instance))
+            app = app_on(conn, clock, instance)
+        session = database(app).sessions()
+        with app.app_context():
+            seed_everything(app, session, clock, app.test_cli_runner())
+            # Kept in the database and edited by people (admins, supervisors): content, like an order's text.
+            install_schemes(session)
+            quality_checklist(session)
+            typed = user_content(session)
+        session.commit()  # into the module's transaction
+        session.close()
+        content = {"words": {w for item in typed for w in LATIN_WORD.findall(item)}, "blob": "\n".join(typed)}
+        yield Seeded(conn, clock.offset, content)
+
+
 @pytest.fixture
-def seeded(app, session, clock, runner):
-    with app.app_context():
-        seed_everything(app, session, clock, runner)
-        # Kept in the database and edited by people (admins, supervisors): content, like an order's text.
-        install_schemes(session)
-        quality_checklist(session)
-        typed = user_content(session)
-        return {"words": {w for item in typed for w in LATIN_WORD.findall(item)}, "blob": "\n".join(typed)}
+def connection(seeded_module):
+    with savepoint(seeded_module.connection) as conn:
+        yield conn
+
+
+@pytest.fixture
+def clock(clock, seeded_module):
+    """The fixtures' clock, on the day the seeding left it."""
+    clock.advance(seeded_module.clock_moved)
+    return clock
+
+
+@pytest.fixture
+def seeded(seeded_module):
+    return seeded_module.content
 
 
 @pytest.mark.parametrize("locale", ["zh_CN", "en"])
