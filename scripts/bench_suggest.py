@@ -33,7 +33,7 @@ from sklearn.metrics import f1_score  # noqa: E402
 from sklearn.model_selection import StratifiedKFold  # noqa: E402
 from sklearn.svm import LinearSVC  # noqa: E402
 
-from workorders.suggest.evaluation import Labelled, evaluate, judge, learn, read_labelled  # noqa: E402
+from workorders.suggest.evaluation import Labelled, judge, learn, read_labelled  # noqa: E402
 from workorders.suggest.features import _jieba, normalize  # noqa: E402
 from workorders.suggest.learner import Example, Learner  # noqa: E402
 
@@ -74,17 +74,15 @@ def main(args) -> dict:
     load_before = os.getloadavg()
     began = time.perf_counter()
     figures: dict = {"rows": len(rows), "folds": args.folds, "cpus": os.cpu_count()}
-    # Three ways of judging, on the same folds. The desk's learner learns from whole messages
-    # and is asked with the title and body, or with the title alone (what the agent has typed
-    # first); the reference setting for titles, as published, learns from the titles alone too.
+    # Three ways of judging, on the same folds (MODES). The desk's learner learns from whole
+    # messages and is asked with the title and body, or with the title alone (what the agent has
+    # typed first); the reference setting for titles, as published, learns from the titles alone.
     runs: dict[str, dict[str, list]] = {mode: {"product": [], "baseline": []} for mode in MODES}
     for train_index, test_index in folds:
         train, test = [rows[i] for i in train_index], [rows[i] for i in test_index]
-        learner = learn(train)
-        runs["title_and_body"]["product"].append(judge(learner, test))
-        runs["titles_alone"]["product"].append(judge(learner, test, titles_only=True))
-        runs["titles_alone_learned_from_titles"]["product"].append(evaluate(train, test, titles_only=True))
+        learners = {learn_titles: learn(train, titles_only=learn_titles) for learn_titles in (False, True)}
         for mode, (learn_titles, ask_titles) in MODES.items():
+            runs[mode]["product"].append(judge(learners[learn_titles], test, titles_only=ask_titles))
             runs[mode]["baseline"].append(baseline(train, test, learn_titles, ask_titles))
     for mode, run in runs.items():
         product, reference = run["product"], run["baseline"]
