@@ -5,7 +5,7 @@ import json
 import threading
 from datetime import date, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from .calendar import WorkingCalendar, chinesecalendar_days, official_year_map_to_days
@@ -50,7 +50,10 @@ def _store(session: Session, days: dict[date, bool], source: str, now: datetime)
     except (TypeError, ValueError) as exc:
         raise Invalid("calendar rejected: %(reason)s", reason=str(exc)) from None
     session.execute(delete(CalendarDay).where(CalendarDay.day.in_(list(days))))
-    session.add_all(CalendarDay(day=d, is_workday=w, source=source) for d, w in sorted(days.items()))
+    # One executemany of plain rows: a seed is ~9,000 days, and ORM objects cost twice the time.
+    session.execute(insert(CalendarDay), [
+        {"day": d, "is_workday": w, "source": source} for d, w in sorted(days.items())
+    ])
     years = sorted({d.year for d in days})
     session.add(CalendarImport(imported_at=now, source=source, years=json.dumps(years)))
     session.flush()
