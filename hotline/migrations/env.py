@@ -34,9 +34,14 @@ def run_migrations_online() -> None:
     from hotline.db import make_engine
 
     engine = make_engine(config.get_main_option("sqlalchemy.url"))
-    with engine.connect() as connection:
-        _run(connection)
-        connection.commit()
+    try:
+        with engine.connect() as connection:
+            _run(connection)
+            connection.commit()
+    finally:
+        # No pooled connection outlives the upgrade: a database just migrated can then serve as
+        # another's template (PostgreSQL refuses a template that has sessions) or be copied as a file.
+        engine.dispose()
 
 
 def _run(connection) -> None:
