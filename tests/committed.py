@@ -3,7 +3,9 @@
 SQLite: a fresh file. PostgreSQL: a fresh database beside the test database, dropped afterwards.
 Either way the schema comes from the migrations and the reference data from the real commands;
 a module or a suite that needs many databases with the same start may make them once, in a
-template, and take a copy for each test (`committed_database(tmp_path, template=url)`).
+template, and take a copy for each test (`committed_database(tmp_path, template=url)`). The
+`reference_template` fixture (conftest) is such a template with the reference data every hotline
+starts from; a copy costs a tenth of a second where migrating and seeding cost three to four.
 """
 from __future__ import annotations
 
@@ -15,8 +17,9 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
-from hotline.db import normalize_url
+from hotline.db import make_engine, normalize_url
 from hotline.migrate import upgrade
 
 
@@ -52,3 +55,23 @@ def committed_database(tmp_path, template: str | None = None):
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def reference_database(tmp_path, now):
+    """A committed database with the reference data: the calendar, the policy presets (karamay
+    active) and the demo city's departments. Nothing stays connected to it, so it can be a template."""
+    from hotline.demo import _seed_departments
+    from workorders.calendar_store import seed_from_chinesecalendar
+    from workorders.policy_store import install_presets
+
+    with committed_database(tmp_path) as url:
+        engine = make_engine(url)
+        try:
+            with Session(engine) as session, session.begin():
+                seed_from_chinesecalendar(session, now)
+                install_presets(session, "karamay")
+                _seed_departments(session)
+        finally:
+            engine.dispose()
+        yield url

@@ -48,6 +48,16 @@ def no_network(monkeypatch):
 
 
 @pytest.fixture(scope="session")
+def reference_template(tmp_path_factory):
+    """The URL of a committed database with the reference data (tests/committed.py), made once per
+    run: tests that need a database of their own take a copy, `committed_database(..., template=)`."""
+    from tests.committed import reference_database
+
+    with reference_database(tmp_path_factory.mktemp("reference"), beijing(2026, 1, 1)) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("HOTLINE_TEST_DATABASE_URL")
     if not url:

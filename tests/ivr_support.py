@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import threading
 import uuid
@@ -14,7 +13,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 import pytest
-from sqlalchemy import text
 from twilio.request_validator import RequestValidator
 
 from hotline import create_app
@@ -238,48 +236,10 @@ def no_unexpected_webhook_errors(caplog):
 
 # --- a real, committed database and a real HTTP server ------------------------------------------
 
-@contextmanager
-def committed_database(tmp_dir, schema: str):
-    """A database of its own with the migrations applied, where requests really commit.
-
-    PostgreSQL (HOTLINE_TEST_DATABASE_URL): a schema of its own, dropped afterwards; otherwise a
-    SQLite file in `tmp_dir`. The shared rolled-back fixtures are not touched.
-    """
-    from hotline.db import make_engine, normalize_url
-    from hotline.migrate import upgrade
-
-    base = os.environ.get("HOTLINE_TEST_DATABASE_URL")
-    admin = make_engine(base) if base else None
-    if base:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        url = normalize_url(base) + ("&" if "?" in base else "?") + f"options=-csearch_path%3D{schema}"
-    else:
-        url = f"sqlite:///{tmp_dir / f'{schema}.sqlite3'}"
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        if admin is not None:
-            with admin.begin() as conn:
-                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            admin.dispose()
-
-
 def committed_app(url: str, clock, **overrides):
-    """An app on a committed database, with the reference data the IVR needs."""
-    from hotline.db import database
-    from hotline.demo import _seed_departments
-    from workorders.calendar_store import seed_from_chinesecalendar
-    from workorders.policy_store import install_presets
-
-    app = create_app(ivr_config(url, clock, **overrides))
-    with database(app).transaction() as session:
-        seed_from_chinesecalendar(session, clock.now())
-        install_presets(session, "karamay")
-        _seed_departments(session)
-    return app
+    """An app on a committed database: a copy of the `reference_template` (conftest), which holds
+    the reference data the IVR needs (tests/committed.py)."""
+    return create_app(ivr_config(url, clock, **overrides))
 
 
 @contextmanager

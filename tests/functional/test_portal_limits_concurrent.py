@@ -21,8 +21,8 @@ SECRET = b"concurrency-secret"
 NOW = datetime(2026, 3, 2, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
-def test_simultaneous_wrong_tries_stop_exactly_at_the_limit(tmp_path):
-    with committed_database(tmp_path) as url:
+def test_simultaneous_wrong_tries_stop_exactly_at_the_limit(tmp_path, reference_template):
+    with committed_database(tmp_path, template=reference_template) as url:
         engine = make_engine(url)
         from sqlalchemy.orm import Session
 

@@ -21,15 +21,12 @@ from sqlalchemy import create_engine, func, select
 from hotline import create_app
 from hotline.cli import main
 from hotline.db import database, normalize_url
-from hotline.demo import _seed_departments
 from hotline.jobs import jobs, run_job
 from scripts.bench_sweep import seed_open_orders
 from tests.committed import committed_database
-from workorders.calendar_store import seed_from_chinesecalendar
 from workorders.clock import Clock
 from workorders.jobs.models import JobRun, SchedulerLease
 from workorders.models import OrderEvent, WorkOrder
-from workorders.policy_store import install_presets
 
 pytestmark = pytest.mark.committed
 
@@ -39,16 +36,12 @@ LIGHTS = ("urge", "supervise", "report_severe")
 
 
 @pytest.fixture
-def live(tmp_path):
+def live(tmp_path, reference_template):
     """A committed database with reference data, an engine watching it, and `start(*args, **env)`
     running `hotline ARGS` on it with the clock frozen at NOW."""
-    with committed_database(tmp_path) as url:
+    with committed_database(tmp_path, template=reference_template) as url:
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "s", "SCHEDULER": "off", "TESTING": True,
                           "CLOCK": Clock.frozen(NOW)})
-        with app.app_context(), database(app).transaction() as session:
-            seed_from_chinesecalendar(session, NOW)
-            install_presets(session)
-            _seed_departments(session)
         # A plain engine: on SQLite it reads without taking the write lock the app's engine takes.
         watch = create_engine(normalize_url(url))
         env = {**os.environ, "HOTLINE_DATABASE_URL": url, "HOTLINE_NOW": NOW.isoformat(),

@@ -13,9 +13,10 @@ from openpyxl import load_workbook
 from hotline.auth import hash_password, issue_token
 from hotline.db import database
 from hotline.jobs import run_job
+from tests.committed import committed_database
 from tests.conftest import TZ
 from tests.integration.test_call_queue_routing import PASSWORD, SATURDAY, Agent, Caller, entry_of, make_agents
-from tests.ivr_support import FakeTwilioApi, committed_app, committed_database, serving
+from tests.ivr_support import FakeTwilioApi, committed_app, serving
 from workorders.callcenter.figure_models import AgentDay, CallDay
 from workorders.clock import Clock
 from workorders.people import create_user
@@ -35,8 +36,8 @@ def clock():
 
 
 @pytest.fixture
-def app(tmp_path, fake, clock):
-    with committed_database(tmp_path, "cc_figures_e2e") as url:
+def app(tmp_path, fake, clock, reference_template):
+    with committed_database(tmp_path, template=reference_template) as url:
         app = committed_app(url, clock, IVR_WORKING_HOURS=None, IVR_TELEPHONY="twilio",
                             TWILIO_API_BASE_URL=fake.url)
         yield app

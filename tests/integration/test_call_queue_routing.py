@@ -29,6 +29,7 @@ from hotline.auth import hash_password
 from hotline.db import database
 from hotline.jobs import run_job
 from ivr.models import Call
+from tests.committed import committed_database
 from tests.conftest import TZ, beijing
 from tests.ivr_support import (
     ACCOUNT_SID,
@@ -37,7 +38,6 @@ from tests.ivr_support import (
     FakeTwilioApi,
     call_params,
     committed_app,
-    committed_database,
     new_sid,
     serving,
 )
@@ -64,8 +64,8 @@ def clock():
 
 
 @pytest.fixture
-def app(tmp_path, fake, clock):
-    with committed_database(tmp_path, "cc_routing") as url:
+def app(tmp_path, fake, clock, reference_template):
+    with committed_database(tmp_path, template=reference_template) as url:
         app = committed_app(url, clock, IVR_WORKING_HOURS=None, IVR_TELEPHONY="twilio",
                             TWILIO_API_BASE_URL=fake.url)
         yield app

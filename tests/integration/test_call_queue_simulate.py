@@ -13,8 +13,9 @@ from hotline.db import database
 from ivr.agent_simulation import run_agent
 from ivr.models import Call
 from ivr.simulate import Caller, SimulatedCall
+from tests.committed import committed_database
 from tests.conftest import TZ, beijing
-from tests.ivr_support import AUTH_TOKEN, HOTLINE_NUMBER, committed_app, committed_database, serving
+from tests.ivr_support import AUTH_TOKEN, HOTLINE_NUMBER, committed_app, serving
 from workorders.callcenter.models import AgentPresence, QueueEntry
 from workorders.clock import Clock
 from workorders.people import create_user
@@ -25,8 +26,8 @@ FROM = "+8613600000099"
 
 
 @pytest.fixture
-def app(tmp_path):
-    with committed_database(tmp_path, "cc_simulate") as url:
+def app(tmp_path, reference_template):
+    with committed_database(tmp_path, template=reference_template) as url:
         app = committed_app(url, Clock.frozen(SUNDAY, TZ), IVR_WORKING_HOURS=None,
                             CC_MAX_WAIT_SECONDS=100_000)  # the caller waits as long as the test needs
         with database(app).transaction() as session:

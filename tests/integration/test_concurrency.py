@@ -11,28 +11,23 @@ from sqlalchemy import func, select
 from hotline import create_app
 from hotline.auth import hash_password, issue_token
 from hotline.db import database
-from hotline.demo import _seed_categories, _seed_departments
+from hotline.demo import _seed_categories
 from knowledge_base.models import Article, ArticleVersion
 from tests.committed import committed_database
-from workorders.calendar_store import seed_from_chinesecalendar
 from workorders.clock import Clock
 from workorders.models import OrderEvent, WorkOrder
 from workorders.people import create_user
-from workorders.policy_store import install_presets
 
 TZ = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
-def live_app(tmp_path):
-    with committed_database(tmp_path) as url:
+def live_app(tmp_path, reference_template):
+    with committed_database(tmp_path, template=reference_template) as url:
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "s", "SCHEDULER": "off", "TESTING": True,
                           "CLOCK": Clock.frozen(datetime(2026, 3, 2, 9, tzinfo=TZ), TZ)})
         with app.app_context(), database(app).transaction() as session:
             now = datetime(2026, 3, 2, 9, tzinfo=TZ)
-            seed_from_chinesecalendar(session, now)
-            install_presets(session)
-            _seed_departments(session)
             _seed_categories(session)
             tokens = {}
             for name, role, dept in [("ag", "agent", None), ("h1", "department", "housing"),

@@ -21,8 +21,8 @@ pytestmark = pytest.mark.committed
 
 
 @pytest.fixture
-def url(tmp_path):
-    with committed_database(tmp_path) as url:
+def url(tmp_path, reference_template):
+    with committed_database(tmp_path, template=reference_template) as url:
         yield url
 
 

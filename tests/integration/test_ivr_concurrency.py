@@ -16,13 +16,13 @@ from hotline.db import database
 from hotline.runtime import domain_context
 from ivr.models import Call, CallOrder, Message
 from ivr.recording_models import Recording
+from tests.committed import committed_database
 from tests.conftest import TZ, beijing
 from tests.ivr_support import (
     AUTH_TOKEN,
     HOTLINE_NUMBER,
     call_params,
     committed_app,
-    committed_database,
     new_sid,
     serving,
     sms_params,
@@ -38,8 +38,8 @@ COPIES = 50
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    with committed_database(tmp_path_factory.mktemp("ivr-concurrency"), "ivr_concurrency") as url:
+def app(tmp_path_factory, reference_template):
+    with committed_database(tmp_path_factory.mktemp("ivr-concurrency"), template=reference_template) as url:
         yield committed_app(url, Clock.frozen(beijing(2026, 3, 2, 9), TZ))
 
 

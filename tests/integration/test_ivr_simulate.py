@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from hotline.db import database
 from ivr.models import Call
+from tests.committed import committed_database
 from tests.conftest import TZ, beijing
-from tests.ivr_support import committed_app, committed_database, serving
+from tests.ivr_support import committed_app, serving
 from workorders.clock import Clock
 from workorders.models import WorkOrder
 
@@ -17,8 +18,8 @@ pytestmark = pytest.mark.committed
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    with committed_database(tmp_path_factory.mktemp("ivr-simulate"), "ivr_simulate") as url:
+def app(tmp_path_factory, reference_template):
+    with committed_database(tmp_path_factory.mktemp("ivr-simulate"), template=reference_template) as url:
         yield committed_app(url, Clock.frozen(beijing(2026, 3, 2, 10), TZ))
 
 

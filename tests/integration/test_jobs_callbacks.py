@@ -9,15 +9,12 @@ from sqlalchemy import create_engine, func, select
 
 from hotline import create_app
 from hotline.db import database
-from hotline.demo import _seed_departments
 from hotline.jobs import run_job
 from tests.builders import Cast
 from tests.committed import committed_database
 from tests.conftest import TZ, beijing
-from workorders.calendar_store import seed_from_chinesecalendar
 from workorders.clock import Clock
 from workorders.models import OrderEvent, WorkOrder
-from workorders.policy_store import install_presets
 
 
 class RecordingPlacer:
@@ -170,15 +167,12 @@ def test_a_failing_placer_is_recorded_and_the_window_still_times_out(app, cast, 
 
 
 @pytest.mark.committed
-def test_the_call_goes_out_only_after_its_claim_is_committed(tmp_path):
+def test_the_call_goes_out_only_after_its_claim_is_committed(tmp_path, reference_template):
     now = beijing(2026, 3, 2, 9)
-    with committed_database(tmp_path) as url:
+    with committed_database(tmp_path, template=reference_template) as url:
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "s", "SCHEDULER": "off", "TESTING": True,
                           "CLOCK": Clock.frozen(now, TZ)})
         with app.app_context(), database(app).transaction() as session:
-            seed_from_chinesecalendar(session, now)
-            install_presets(session)
-            _seed_departments(session)
             order = replied_order(Cast(session))
             number = order.number
         outside = create_engine(database(app).engine.url)

@@ -30,9 +30,9 @@ def titles(engine, query):
 
 
 @pytest.fixture
-def engine(tmp_path, monkeypatch):
+def engine(tmp_path, monkeypatch, reference_template):
     monkeypatch.setattr(kb_search, "BACKGROUND_REBUILD_FROM", 2)
-    with committed_database(tmp_path) as url:
+    with committed_database(tmp_path, template=reference_template) as url:
         engine = make_engine(url)
         with Session(engine) as session:
             published(session, Clock(), title="犬只登记办理", answer="养犬人应当为犬只办理登记，领取犬牌。")

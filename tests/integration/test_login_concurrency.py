@@ -26,8 +26,8 @@ pytestmark = pytest.mark.committed
 
 
 @pytest.fixture
-def live_app(tmp_path):
-    with committed_database(tmp_path) as url:
+def live_app(tmp_path, reference_template):
+    with committed_database(tmp_path, template=reference_template) as url:
         now = datetime(2026, 3, 2, 9, tzinfo=TZ)
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "s", "SCHEDULER": "off", "TESTING": True,
                           "CLOCK": Clock.frozen(now, TZ)})
