@@ -5,7 +5,10 @@
 A fresh database — a temporary SQLite file, or a new database beside HOTLINE_TEST_DATABASE_URL
 (dropped afterwards) — gets the migrations and the demo city; the app is served on 127.0.0.1,
 and schemathesis runs against `/api/v1/openapi.json` with an agent's, a department clerk's and
-a supervisor's token, then against the Open311 document below, anonymously. Any 5xx, any status
+a supervisor's token, then against the Open311 document below, anonymously. Path parameters
+are drawn, most of the time, from what the demo city holds (orders in every state, articles,
+synonym groups, callers' numbers), so the generated bodies reach the actions' own checks rather
+than stopping at "no such order". Any 5xx, any status
 the document does not list, or any body that breaks the document's schema fails the run (exit 1).
 The number of test cases is printed at the end.
 """
@@ -73,7 +76,8 @@ def open311_document(api_key: str) -> dict:
 
 
 def _prepare(url: str, data_dir: str | None) -> dict[str, str]:
-    """Migrations, the demo city, and one token per role; returns the tokens."""
+    """Migrations, the demo city, one token per role and an Open311 key; returns the app, the
+    tokens, the key and the identifiers of what the city holds."""
     from hotline import create_app
     from hotline.auth import issue_token
     from hotline.db import database
@@ -98,12 +102,49 @@ def _prepare(url: str, data_dir: str | None) -> dict[str, str]:
         tokens = {name: issue_token(session, find_user(session, name), now, "fuzz")
                   for name in ("agent", "housing", "supervisor")}
         api_key = issue_key(session, "fuzz", now)
-    return app, tokens, api_key
+        identifiers = _identifiers(session)
+    return app, tokens, api_key, identifiers
 
 
-def _run(schema: str, base: str, headers: list[str], args, label: str) -> tuple[int, int]:
+# How often a path parameter is one the database holds; the rest are generated (unknown ones).
+REAL_IDENTIFIERS = 0.7
+
+
+def _identifiers(session) -> dict[str, list]:
+    """Path parameters that exist: a few orders of every state (the clerk's department's among
+    them), articles, synonym groups and callers' numbers."""
+    from sqlalchemy import select
+
+    from knowledge_base.models import Article, SynonymGroup
+    from workorders.models import Department, WorkOrder
+
+    numbers = []
+    for state in session.scalars(select(WorkOrder.state).distinct()):
+        numbers += session.scalars(select(WorkOrder.number).where(WorkOrder.state == state)
+                                   .order_by(WorkOrder.id.desc()).limit(5))
+    numbers += session.scalars(select(WorkOrder.number).join(Department, WorkOrder.department_id == Department.id)
+                               .where(Department.code == "housing").order_by(WorkOrder.id.desc()).limit(10))
+    phones = session.scalars(select(WorkOrder.caller_phone).where(WorkOrder.caller_phone.is_not(None))
+                             .distinct().limit(10))
+    found = {"number": sorted(set(numbers)), "phone": sorted(phones),
+             "article_id": list(session.scalars(select(Article.id).order_by(Article.id).limit(20))),
+             "group_id": list(session.scalars(select(SynonymGroup.id).order_by(SynonymGroup.id).limit(10)))}
+    return {name: values for name, values in found.items() if values}
+
+
+def _config(identifiers: dict[str, list]) -> str:
+    """schemathesis.toml binding each path parameter to a dictionary of the values that exist."""
+    lines = []
+    for name, values in identifiers.items():
+        lines.append(f"[dictionaries.{name}]\nvalues = {json.dumps(values, ensure_ascii=False)}\n")
+    lines.append("[parameters]")
+    lines += [f'"path.{name}" = {{ dictionary = "{name}", probability = {REAL_IDENTIFIERS} }}' for name in identifiers]
+    return "\n".join(lines) + "\n"
+
+
+def _run(schema: str, base: str, headers: list[str], args, label: str, config: Path) -> tuple[int, int]:
     """One schemathesis run; returns (exit status, test cases)."""
-    command = [sys.executable, "-m", "schemathesis.cli", "run", schema, "--url", base, "--checks", CHECKS,
+    command = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "run", schema, "--url", base, "--checks", CHECKS,
                "--max-examples", str(args.max_examples), "--seed", str(args.seed), "--workers", "1",
                "--phases", "examples,coverage,fuzzing", "--suppress-health-check", "all",
                "--no-shrink"]
@@ -133,7 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     from tests.committed import committed_database
 
     with tempfile.TemporaryDirectory() as tmp, committed_database(Path(tmp)) as url:
-        app, tokens, api_key = _prepare(url, args.data)
+        app, tokens, api_key, identifiers = _prepare(url, args.data)
+        config = Path(tmp) / "schemathesis.toml"
+        config.write_text(_config(identifiers), encoding="utf-8")
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         server = make_server("127.0.0.1", 0, app, threaded=True)
         import threading
@@ -145,10 +188,10 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for who, token in tokens.items():
                 results.append(_run(f"{base}/api/v1/openapi.json", f"{base}/api/v1", [f"Authorization: Bearer {token}"],
-                                    args, f"/api/v1 as {who}"))
+                                    args, f"/api/v1 as {who}", config))
             spec = Path(tmp) / "open311.json"
             spec.write_text(json.dumps(open311_document(api_key)))
-            results.append(_run(str(spec), f"{base}/open311/v2", [], args, "/open311/v2 anonymously"))
+            results.append(_run(str(spec), f"{base}/open311/v2", [], args, "/open311/v2 anonymously", config))
         finally:
             server.shutdown()
             server.server_close()
