@@ -12,6 +12,7 @@ from workorders.intake import CREATE_FIELDS
 from workorders.vocabulary import Channel, Handling, Light, OrderType, Satisfaction, State
 
 from . import bp
+from .orders import MAX_OFFSET
 
 EXTRA_PATHS: dict[str, dict] = {}
 
@@ -28,6 +29,18 @@ FIELD_SCHEMAS = {
     "co_departments": {"type": "array", "items": {"type": "string"}},
     "decision": {"type": "string", "enum": ["redispatch", "archive"]},
     "version": {"type": "integer", "description": "the order version you acted on; 409 if it changed"},
+}
+
+
+_STATE = "(?:" + "|".join(State) + ")"
+# What GET /orders accepts, as hotline/api/orders.py checks it (the department is any code).
+LIST_PARAMETERS = {
+    "state": {"type": "string", "pattern": f"^{_STATE}(?:,{_STATE})*$", "description": "states, comma-separated"},
+    "type": FIELD_SCHEMAS["type"],
+    "department": {"type": "string", "description": "a department code"},
+    "light": {"type": "string", "enum": list(Light)},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
+    "offset": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0},
 }
 
 
@@ -73,8 +86,7 @@ def build() -> dict:
     paths: dict[str, dict] = {
         "/orders": {
             "get": {"summary": "List orders visible to the caller", "parameters": [
-                {"name": n, "in": "query", "schema": {"type": "string"}}
-                for n in ("state", "type", "department", "light", "limit", "offset")],
+                {"name": n, "in": "query", "schema": schema} for n, schema in LIST_PARAMETERS.items()],
                 "responses": {"200": {"description": "orders, newest first"}, **_errors(401, 422)}},
             "post": {"summary": "Create an order (access_code is shown only in this response)",
                      "requestBody": _body(CREATE_FIELDS),
@@ -87,7 +99,8 @@ def build() -> dict:
         "/calendar/due": {"get": {
             "summary": "Due time of a limit in working days",
             "parameters": [{"name": "start", "in": "query", "required": True, "schema": {"type": "string", "format": "date-time"}},
-                           {"name": "working_days", "in": "query", "required": True, "schema": {"type": "integer"}}],
+                           {"name": "working_days", "in": "query", "required": True,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 3650}}],
             "responses": {"200": {"description": '{"due_at": "<ISO +08:00>", "due_day", "provisional"}'}, **_errors(401, 422)}}},
         "/calendar/workday": {"get": {
             "summary": "Whether a date is a working day",

@@ -141,3 +141,24 @@ def test_lists_filter_by_state_type_department_and_light(desk, clock):
     assert numbers(light="yellow") == [a] and numbers(light="red") == []
     clock.advance(timedelta(days=2))
     assert numbers(light="red") == [a]
+
+
+def test_the_listing_accepts_exactly_the_parameters_its_document_describes(desk, client):
+    """Every value the OpenAPI document allows is answered 200 and every value it forbids 422, so
+    an integrator (or the fuzzer) learns the listing's rules from the document alone."""
+    from jsonschema import Draft202012Validator
+
+    documented = {p["name"]: p["schema"] for p in
+                  client.get("/api/v1/openapi.json").get_json()["paths"]["/orders"]["get"]["parameters"]}
+    tries = [("state", "new"), ("state", "new,dispatched,archived"), ("state", "new,"), ("state", "bogus"),
+             ("state", "new,bogus"), ("type", "complaint"), ("type", "Complaint"), ("light", "red"),
+             ("light", "purple"), ("limit", "1"), ("limit", "1000"), ("limit", "0"), ("limit", "1001"),
+             ("limit", "ten"), ("offset", "0"), ("offset", "1000000000"), ("offset", "1000000001"),
+             ("offset", "-1"), ("department", "housing")]
+    assert {name for name, _ in tries} == set(documented)
+    for name, raw in tries:
+        schema = documented[name]
+        value = int(raw) if schema["type"] == "integer" and raw.lstrip("-").isdigit() else raw
+        allowed = Draft202012Validator(schema).is_valid(value)
+        status = desk["agent"].get("/orders", **{name: raw}).status_code
+        assert status == (200 if allowed else 422), (name, raw, status)
