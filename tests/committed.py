@@ -57,21 +57,27 @@ def committed_database(tmp_path, template: str | None = None):
         admin.dispose()
 
 
-@contextmanager
-def reference_database(tmp_path, now):
-    """A committed database with the reference data: the calendar, the policy presets (karamay
-    active) and the demo city's departments. Nothing stays connected to it, so it can be a template."""
+def seed_reference(session, now) -> None:
+    """The reference data every test hotline starts from: the calendar, the policy presets
+    (karamay active) and the demo city's departments."""
     from hotline.demo import _seed_departments
     from workorders.calendar_store import seed_from_chinesecalendar
     from workorders.policy_store import install_presets
 
+    seed_from_chinesecalendar(session, now)
+    install_presets(session, "karamay")
+    _seed_departments(session)
+
+
+@contextmanager
+def reference_database(tmp_path, now):
+    """A committed database holding `seed_reference`'s data. Nothing stays connected to it, so it
+    can be a template."""
     with committed_database(tmp_path) as url:
         engine = make_engine(url)
         try:
             with Session(engine) as session, session.begin():
-                seed_from_chinesecalendar(session, now)
-                install_presets(session, "karamay")
-                _seed_departments(session)
+                seed_reference(session, now)
         finally:
             engine.dispose()
         yield url

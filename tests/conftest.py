@@ -75,17 +75,14 @@ def engine(database_url, tmp_path_factory):
     upgrade(database_url)
     engine = make_engine(database_url)
     app = _make_app(database_url, tmp_path_factory.mktemp("instance"), Clock.frozen(beijing(2026, 3, 2, 9), TZ))
-    from hotline.demo import _seed_categories, _seed_departments
-    from workorders.calendar_store import seed_from_chinesecalendar
-    from workorders.policy_store import install_presets
+    from hotline.demo import _seed_categories
+    from tests.committed import seed_reference
 
     with app.app_context():
         from hotline.db import database
 
         with database().transaction() as session:
-            seed_from_chinesecalendar(session, beijing(2026, 1, 1))
-            install_presets(session, "karamay")
-            _seed_departments(session)
+            seed_reference(session, beijing(2026, 1, 1))
             _seed_categories(session)
     database(app).dispose()
     yield engine

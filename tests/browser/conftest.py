@@ -22,18 +22,16 @@ from werkzeug.serving import make_server
 from hotline import create_app
 from hotline.auth import hash_password
 from hotline.db import database
-from hotline.demo import _seed_categories, _seed_departments
+from hotline.demo import _seed_categories
 from hotline.runtime import domain_context
-from tests.committed import committed_database
+from tests.committed import committed_database, seed_reference
 from tests.conftest import LONG_SESSIONS
 from workorders import actions
-from workorders.calendar_store import seed_from_chinesecalendar
 from workorders.clock import Clock
 from workorders.context import Actor
 from workorders.intake import create_order
 from workorders.models import User
 from workorders.people import create_user
-from workorders.policy_store import install_presets
 
 CHROMIUM = os.environ.get("HOTLINE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -155,9 +153,7 @@ def site_template(tmp_path_factory):
             patch.setenv("HOTLINE_INSTANCE", str(instance))
             app = _app(url, Clock.frozen(NOW, TZ))
         with app.app_context(), database(app).transaction() as session:
-            seed_from_chinesecalendar(session, NOW)
-            install_presets(session, "karamay")
-            _seed_departments(session)
+            seed_reference(session, NOW)
             _seed_categories(session)
             for username, role, dept in STAFF:
                 create_user(session, username=username, password_hash=hash_password(PASSWORD), role=role,
