@@ -25,6 +25,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from flask import Flask
+
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 TZ = ZoneInfo("Asia/Shanghai")
 ERRORS_XML_OR_JSON = {"application/json": {"schema": {"type": "array", "items": {
@@ -75,7 +77,7 @@ def open311_document(api_key: str) -> dict:
                       "/requests/{number}.json": one, "/tokens/{token}.json": token}}
 
 
-def _prepare(url: str, data_dir: str | None) -> dict[str, str]:
+def _prepare(url: str, data_dir: str | None) -> tuple[Flask, dict[str, str], str, dict[str, list]]:
     """Migrations, the demo city, one token per role and an Open311 key; returns the app, the
     tokens, the key and the identifiers of what the city holds."""
     from hotline import create_app
@@ -102,7 +104,7 @@ def _prepare(url: str, data_dir: str | None) -> dict[str, str]:
         tokens = {name: issue_token(session, find_user(session, name), now, "fuzz")
                   for name in ("agent", "housing", "supervisor")}
         api_key = issue_key(session, "fuzz", now)
-        identifiers = _identifiers(session)
+        identifiers = _identifiers(session, find_user(session, "housing").department_id)
     return app, tokens, api_key, identifiers
 
 
@@ -110,20 +112,20 @@ def _prepare(url: str, data_dir: str | None) -> dict[str, str]:
 REAL_IDENTIFIERS = 0.7
 
 
-def _identifiers(session) -> dict[str, list]:
-    """Path parameters that exist: a few orders of every state (the clerk's department's among
-    them), articles, synonym groups and callers' numbers."""
+def _identifiers(session, clerks_department: int) -> dict[str, list]:
+    """Path parameters that exist: a few orders of every state, ten of the clerk's department,
+    articles, synonym groups and callers' numbers."""
     from sqlalchemy import select
 
     from knowledge_base.models import Article, SynonymGroup
-    from workorders.models import Department, WorkOrder
+    from workorders.models import WorkOrder
 
     numbers = []
     for state in session.scalars(select(WorkOrder.state).distinct()):
         numbers += session.scalars(select(WorkOrder.number).where(WorkOrder.state == state)
                                    .order_by(WorkOrder.id.desc()).limit(5))
-    numbers += session.scalars(select(WorkOrder.number).join(Department, WorkOrder.department_id == Department.id)
-                               .where(Department.code == "housing").order_by(WorkOrder.id.desc()).limit(10))
+    numbers += session.scalars(select(WorkOrder.number).where(WorkOrder.department_id == clerks_department)
+                               .order_by(WorkOrder.id.desc()).limit(10))
     phones = session.scalars(select(WorkOrder.caller_phone).where(WorkOrder.caller_phone.is_not(None))
                              .distinct().limit(10))
     found = {"number": sorted(set(numbers)), "phone": sorted(phones),

@@ -33,11 +33,12 @@ FIELD_SCHEMAS = {
 
 
 _STATE = "(?:" + "|".join(State) + ")"
-# What GET /orders accepts, as hotline/api/orders.py checks it (the department is any code).
+# What GET /orders accepts, as hotline/api/orders.py checks it. The department must be a code the
+# city has (GET /departments): data, not a rule a document can state, so it is described only.
 LIST_PARAMETERS = {
     "state": {"type": "string", "pattern": f"^{_STATE}(?:,{_STATE})*$", "description": "states, comma-separated"},
     "type": FIELD_SCHEMAS["type"],
-    "department": {"type": "string", "description": "a department code"},
+    "department": {"type": "string", "description": "a department code from GET /departments"},
     "light": {"type": "string", "enum": list(Light)},
     "limit": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
     "offset": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0},
